@@ -1,0 +1,62 @@
+"""Creating accounts, signing in and personal settings."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from compete.accounts.models import Role, User
+from compete.audit import services as audit
+from compete.columns import utcnow
+from compete.errors import Conflict, InvalidInput
+from compete.extensions import db
+
+MIN_PASSWORD_LENGTH = 8
+# Compared against when the username is unknown, so a miss takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_l("A password needs at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), "password")
+    if password.isdigit() or password.isalpha():
+        raise InvalidInput(_l("Use letters and digits together in a password."), "password")
+
+
+def create_user(actor, *, username: str, password: str, display_name: str, role: Role, unit=None, person=None) -> User:
+    username = username.strip()
+    if not username:
+        raise InvalidInput(_l("Enter a username."), "username")
+    taken = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+    if taken is not None:
+        raise Conflict(_l("The username %(name)s is already taken.", name=username), "username")
+    check_password_rules(password)
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        password_hash=generate_password_hash(password),
+        role=Role(role),
+        unit=unit,
+        person=person,
+    )
+    db.session.add(user)
+    audit.record(actor, "user.create", user, after={"username": username, "role": user.role})
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (never says which part was wrong)."""
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    audit.record(user, "user.sign_in", user)
+    return user
+
+
+def set_locale(user: User, locale: str, languages) -> None:
+    if locale not in languages:
+        raise InvalidInput(_l("This language is not available."))
+    user.locale = locale

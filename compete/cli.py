@@ -1,0 +1,51 @@
+"""The flask commands: thin wrappers that parse, call a service and print."""
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from compete.accounts import services as accounts
+from compete.accounts.models import Role, User
+from compete.errors import CompeteError
+from compete.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(demo)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice([role.value for role in Role]), default=Role.ORGANIZER.value, show_default=True
+)
+@click.option("--name", "display_name", default="", help="Full name shown in the interface and the audit log.")
+@click.password_option(help="Asked for when not given.")
+def create_user(username: str, role: str, display_name: str, password: str) -> None:
+    """Create an account, e.g. the first system administrator."""
+    try:
+        user = accounts.create_user(
+            None, username=username, password=password, display_name=display_name or username, role=Role(role)
+        )
+    except CompeteError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.username} (id {user.id})")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no accounts yet.")
+def demo(if_empty: bool) -> None:
+    """Load the demo accounts, registry and competitions, and print the demo log-ins."""
+    from compete import demo as demo_data
+
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("database already has data: demo not loaded")
+    else:
+        demo_data.load()
+        db.session.commit()
+        click.echo("demo data loaded")
+    click.echo("demo log-ins (username / password):")
+    for username, password, role in demo_data.ACCOUNTS:
+        click.echo(f"  {username:<12} {password:<16} {role.value}")

@@ -1,0 +1,1 @@
+"""Competitions, their events and marking schemes."""

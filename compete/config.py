@@ -1,0 +1,69 @@
+"""Configuration defaults; instance/config.py and COMPETE_* environment variables override them."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+
+
+class DefaultConfig:
+    SQLALCHEMY_DATABASE_URI = None  # resolved in load_config: SQLite in instance/ by default
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SECRET_KEY = None  # resolved in load_config: instance/secret_key, created once
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = LANGUAGES
+    # A judge's tablet or an organizer's desk left signed in overnight must not stay usable.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which expires itself
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    LOGIN_RATE_LIMIT = "10 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    REDIS_URL = None
+    BOOTSTRAP_SERVE_LOCAL = True  # venues often have no internet: never a CDN
+
+
+ENV_OVERRIDES = {
+    "COMPETE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "COMPETE_SECRET_KEY": "SECRET_KEY",
+    "COMPETE_REDIS_URL": "REDIS_URL",
+    "COMPETE_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
+    "COMPETE_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+}
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Defaults, then instance/config.py, then COMPETE_* environment, then explicit overrides."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    for variable, key in ENV_OVERRIDES.items():
+        if variable in os.environ:
+            value = os.environ[variable]
+            app.config[key] = value.lower() in ("1", "true", "yes") if key.endswith("SECURE") else value
+    app.config.update(overrides or {})
+
+    instance = Path(app.instance_path)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'compete.sqlite3'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # Several app servers must share one login counter, or the limit multiplies by servers.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A key kept in instance/ so that every worker signs sessions alike and restarts keep them."""
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

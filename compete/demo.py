@@ -1,0 +1,173 @@
+"""Demo data for a first look: accounts for every role, a small registry and two competitions."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from compete.accounts import services as accounts
+from compete.accounts.models import Role
+from compete.competitions import services as competitions
+from compete.people import services as people
+from compete.people.models import RegionLevel, UnitKind
+from compete.rules import idcard
+
+ACCOUNTS = (
+    ("admin", "admin2026", Role.ADMIN),
+    ("organizer", "organizer2026", Role.ORGANIZER),
+    ("organizer2", "organizer2026", Role.ORGANIZER),
+    ("chief", "chief2026", Role.CHIEF_JUDGE),
+    ("judge", "judge2026", Role.JUDGE),
+    ("officer", "officer2026", Role.ENCRYPTION_OFFICER),
+    ("supervisor", "supervisor2026", Role.SUPERVISOR),
+    ("unit", "unit2026", Role.UNIT_CONTACT),
+    ("competitor", "competitor2026", Role.COMPETITOR),
+)
+DISPLAY_NAMES = {
+    "admin": "系统管理员",
+    "organizer": "王芳(宿迁市人社局)",
+    "organizer2": "赵强(晋城市人社局)",
+    "chief": "陈建国",
+    "judge": "李明",
+    "officer": "周静",
+    "supervisor": "孙立",
+    "unit": "刘洋(洋河酒厂)",
+    "competitor": "张伟",
+}
+REGIONS = (
+    ("320000", "江苏省", RegionLevel.PROVINCE, None),
+    ("321300", "宿迁市", RegionLevel.CITY, "320000"),
+    ("321302", "宿城区", RegionLevel.COUNTY, "321300"),
+    ("321311", "宿豫区", RegionLevel.COUNTY, "321300"),
+    ("321322", "沭阳县", RegionLevel.COUNTY, "321300"),
+    ("321323", "泗阳县", RegionLevel.COUNTY, "321300"),
+    ("321324", "泗洪县", RegionLevel.COUNTY, "321300"),
+    ("140000", "山西省", RegionLevel.PROVINCE, None),
+    ("140500", "晋城市", RegionLevel.CITY, "140000"),
+    ("140502", "城区", RegionLevel.COUNTY, "140500"),
+)
+UNITS = (
+    ("江苏洋河酒厂股份有限公司", UnitKind.EMPLOYER, "321302"),
+    ("宿迁技师学院", UnitKind.SCHOOL, "321311"),
+    ("沭阳中等专业学校", UnitKind.SCHOOL, "321322"),
+    ("双沟酒业股份有限公司", UnitKind.EMPLOYER, "321324"),
+    ("国网宿迁供电公司", UnitKind.EMPLOYER, "321302"),
+    ("晋城市技师学院", UnitKind.SCHOOL, "140502"),
+)
+# (name, body of the ID number without its check character, unit index, grade)
+PERSONS = (
+    ("张伟", "32130219900307001", 0, "g3"),
+    ("王秀英", "32131119880512002", 0, "g2"),
+    ("李强", "32132219950821003", 3, "g4"),
+    ("刘洋", "32132319921103005", 4, "g3"),
+    ("陈静", "32132420040215002", 2, "none"),
+    ("杨帆", "32131120050630007", 1, "g5"),
+)
+HG_CRITERIA = (
+    ("A1", "焊缝外观成形", "measurement", "20", "0.5"),
+    ("A2", "焊缝尺寸偏差", "measurement", "30", "0.5"),
+    ("A3", "射线探伤检验", "measurement", "30", "1"),
+    ("B1", "焊接工艺规范", "judgement", "10", "1"),
+    ("B2", "安全文明生产", "judgement", "10", "1"),
+)
+DG_CRITERIA = (
+    ("A1", "电路安装与接线", "measurement", "40", "0.5"),
+    ("A2", "PLC编程与调试", "measurement", "40", "0.5"),
+    ("B1", "职业素养与安全", "judgement", "20", "1"),
+)
+
+
+def load() -> None:
+    users = {
+        username: accounts.create_user(
+            None, username=username, password=password, display_name=DISPLAY_NAMES[username], role=role
+        )
+        for username, password, role in ACCOUNTS
+    }
+    admin, organizer = users["admin"], users["organizer"]
+    regions = {}
+    for code, name, level, parent in REGIONS:
+        regions[code] = people.add_region(admin, code=code, name=name, level=level, parent=regions.get(parent))
+    units = [people.add_unit(admin, name=name, kind=kind, region=regions[region]) for name, kind, region in UNITS]
+    users["unit"].unit = units[0]
+    for name, body, unit_index, grade in PERSONS:
+        person = people.add_person(
+            admin, name=name, id_number=body + idcard.check_character(body), unit=units[unit_index], grade=grade
+        )
+        if name == "张伟":
+            users["competitor"].person = person
+    past = _competition(organizer, 2025, date(2025, 10, 16))
+    _event(organizer, past, "HG-W", "焊工(职工组)", "焊工", "worker", HG_CRITERIA, regions["321300"])
+    current = _competition(organizer, 2026, date(2026, 12, 15))
+    _event(organizer, current, "HG-W", "焊工(职工组)", "焊工", "worker", HG_CRITERIA, regions["321300"])
+    _event(organizer, current, "DG-S", "电工(学生组)", "电工", "student", DG_CRITERIA, regions["321300"])
+    competitions.set_announced(organizer, current, True)
+    _jincheng(users["organizer2"], regions["140500"])
+
+
+def _competition(owner, year: int, starts_on: date):
+    return competitions.create_competition(
+        owner,
+        {
+            "name": f"{year}年宿迁市职业技能大赛",
+            "level": "municipal-1",
+            "year": year,
+            "starts_on": starts_on,
+            "ends_on": starts_on + timedelta(days=1),
+            "venue": "宿迁技师学院实训中心",
+            "organizer_body": "宿迁市人力资源和社会保障局",
+            "policy_preset": "suqian",
+            "description": "报名对象:宿迁市行政区域内企业职工及院校在校学生。报名截止后不再受理。",
+        },
+    )
+
+
+def _event(owner, competition, code, name, occupation, group, criteria, region):
+    student = group == "student"
+    event = competitions.create_event(
+        owner,
+        competition,
+        {
+            "code": code,
+            "name": name,
+            "occupation": occupation,
+            "group": group,
+            "theory_weight": Decimal("0.2" if student else "0.3"),
+            "practical_weight": Decimal("0.8" if student else "0.7"),
+            "aggregation": "mean" if student else "trimmed_mean",
+            "tie_breaks": "total,time,practical,theory",
+            "award_scheme": "prize_shares" if student else "medals",
+            "pass_mark": Decimal(60),
+            "judges_per_station": 3 if student else 5,
+            "capacity": 60,
+            # Opens ten weeks before and closes two weeks before the first day, as bureaus usually do.
+            "registration_opens_at": datetime.combine(competition.starts_on - timedelta(weeks=10), time(9)),
+            "registration_closes_at": datetime.combine(competition.starts_on - timedelta(weeks=2), time(17)),
+            "min_age": 16,
+            "max_age": 25 if student else 60,
+            "required_grade": None,
+        },
+        regions=[region],
+    )
+    competitions.replace_marking_scheme(
+        owner,
+        event,
+        [{"code": c, "name": n, "kind": k, "max_mark": Decimal(m), "step": Decimal(s)} for c, n, k, m, s in criteria],
+    )
+    return event
+
+
+def _jincheng(owner, region) -> None:
+    competition = competitions.create_competition(
+        owner,
+        {
+            "name": "2026年晋城市城区职业技能竞赛",
+            "level": "district",
+            "year": 2026,
+            "starts_on": date(2026, 12, 8),
+            "ends_on": date(2026, 12, 8),
+            "venue": "晋城市技师学院",
+            "organizer_body": "晋城市城区人力资源和社会保障局",
+            "policy_preset": "jincheng",
+            "description": "",
+        },
+    )
+    _event(owner, competition, "DG-S", "电工(学生组)", "电工", "student", DG_CRITERIA, region)

@@ -1,0 +1,109 @@
+"""Translated names for the codes the screens show (roles, groups, schemes, kinds)."""
+
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from compete.rules import grades
+from compete.rules.levels import LEVELS, POLICY_PRESETS
+
+ROLES = {
+    "admin": _l("System administrator"),
+    "organizer": _l("Organizer"),
+    "chief_judge": _l("Chief judge"),
+    "judge": _l("Judge"),
+    "encryption_officer": _l("Encryption officer"),
+    "supervisor": _l("Supervisor"),
+    "unit_contact": _l("Unit contact"),
+    "competitor": _l("Competitor"),
+}
+GROUPS = {"worker": _l("Worker group"), "student": _l("Student group")}
+AGGREGATIONS = {
+    "mean": _l("Mean of all judges"),
+    "trimmed_mean": _l("Trimmed mean (drop highest and lowest)"),
+    "median": _l("Median"),
+}
+AWARD_SCHEMES = {
+    "places": _l("Places (1st, 2nd, 3rd)"),
+    "medals": _l("Medals (gold, silver, bronze, excellence)"),
+    "prize_shares": _l("Prize shares (10% / 20% / 30%)"),
+}
+CRITERION_KINDS = {
+    "measurement": _l("Measurement (0 to max)"),
+    "judgement": _l("Judgement (score 0-3)"),
+}
+TIE_BREAKS = {
+    "total": _l("Total score, higher first"),
+    "time": _l("Time used, less first"),
+    "practical": _l("Practical score, higher first"),
+    "theory": _l("Theory score, higher first"),
+}
+UNIT_KINDS = {"employer": _l("Employer"), "school": _l("School"), "other": _l("Other")}
+GENDERS = {"male": _l("Male"), "female": _l("Female")}
+REGION_LEVELS = {"province": _l("Province"), "city": _l("City"), "county": _l("County or district")}
+
+
+def label(table: dict, code) -> str:
+    """The translated name of a code, or the code itself when it has none (never a crash)."""
+    key = getattr(code, "value", code)
+    return str(table.get(key, key)) if key is not None else ""
+
+
+def choices(table: dict) -> list[tuple[str, str]]:
+    return list(table.items())
+
+
+def is_chinese() -> bool:
+    return get_locale().language == "zh"
+
+
+def localized(named) -> str:
+    """The Chinese or English name of a plain-data domain item (a grade, a level, a preset)."""
+    if named is None:
+        return ""
+    return named.name_zh if is_chinese() else named.name_en
+
+
+def grade_choices(blank_label=None) -> list[tuple[str, str]]:
+    """The grade ladder for a select box; with blank_label, an empty first choice."""
+    ladder = [(grade.code, localized(grade)) for grade in (grades.get(code) for code in grades.GRADE_CODES)]
+    return [("", str(blank_label)), *ladder[1:]] if blank_label else ladder
+
+
+def level_choices() -> list[tuple[str, str]]:
+    return [(level.code, localized(level)) for level in LEVELS]
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    return [(preset.id, localized(preset)) for preset in POLICY_PRESETS]
+
+
+def level_name(code: str) -> str:
+    return next((localized(level) for level in LEVELS if level.code == code), code)
+
+
+def preset_name(preset_id: str) -> str:
+    return next((localized(preset) for preset in POLICY_PRESETS if preset.id == preset_id), preset_id)
+
+
+def plain_number(value) -> str:
+    """A decimal without trailing zeros or exponent: 100.00 -> 100, 0.300 -> 0.3."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def eligibility_summary(event) -> str:
+    """One line a reader can check themselves against: ages, grade, regions."""
+    parts = []
+    if event.min_age and event.max_age:
+        parts.append(gettext("aged %(low)d–%(high)d", low=event.min_age, high=event.max_age))
+    elif event.min_age:
+        parts.append(gettext("aged %(low)d or over", low=event.min_age))
+    elif event.max_age:
+        parts.append(gettext("aged %(high)d or under", high=event.max_age))
+    if event.required_grade:
+        parts.append(gettext("holds %(grade)s or higher", grade=localized(grades.get(event.required_grade))))
+    if event.eligible_regions:
+        parts.append(gettext("from %(regions)s", regions="、".join(region.name for region in event.eligible_regions)))
+    return gettext("; ").join(parts) if parts else gettext("open to all")

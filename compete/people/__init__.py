@@ -1,0 +1,1 @@
+"""The talent registry: regions, units and persons."""

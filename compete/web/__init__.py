@@ -1,0 +1,84 @@
+"""The web layer: one blueprint per role, error pages, and what every template may use."""
+
+import json
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from compete import labels
+from compete.extensions import db, login_manager
+from compete.labels import is_chinese, localized
+from compete.rules import grades, idcard
+
+
+def register_web(app: Flask) -> None:
+    from compete.web.admin import bp as admin_bp
+    from compete.web.auth import bp as auth_bp
+    from compete.web.judge import bp as judge_bp
+    from compete.web.portal import bp as portal_bp
+    from compete.web.public import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, admin_bp, judge_bp, portal_bp):
+        app.register_blueprint(blueprint)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(_load_user)
+
+    app.jinja_env.globals.update(
+        localized=localized,
+        is_chinese=is_chinese,
+        grade_of=grades.get,
+        labels=labels,
+        languages=app.config["LANGUAGES"],
+        level_name=labels.level_name,
+        preset_name=labels.preset_name,
+    )
+    app.jinja_env.filters["mask_id"] = idcard.mask
+    app.jinja_env.filters["num"] = labels.plain_number
+    app.jinja_env.filters["pretty_json"] = lambda value: json.dumps(value, ensure_ascii=False, indent=1)
+    _register_error_pages(app)
+
+
+def _load_user(user_id: str):
+    from compete.accounts.models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You are not allowed to open this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not available here"),
+    413: _l("The file is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+}
+ERROR_HINTS = {
+    400: _l("Go back, check what you entered and try again."),
+    403: _l("Your account has no access to this page. Sign in with another account if you have one."),
+    404: _l("The address may be mistyped, or the item was removed."),
+    405: _l("Go back and use the buttons on the page."),
+    413: _l("Choose a smaller file and try again."),
+    429: _l("Please wait a minute before trying again."),
+    500: _l("The error has been logged. Please try again; nothing you entered was half-saved."),
+}
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(code: int, hint=None):
+        db.session.rollback()  # whatever the failed request began must not linger
+        title = ERROR_TITLES[code]
+        return render_template("errors/error.html", code=code, title=title, hint=hint or ERROR_HINTS[code]), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        app.logger.info("CSRF refused on %s", request.path)
+        return render_error(400, _l("The form expired or was sent twice. Reload the page and submit it again."))

@@ -1,0 +1,11 @@
+"""Organizer and system-administrator screens."""
+
+from flask import Blueprint
+
+from compete.accounts.models import STAFF_ROLES
+from compete.web.access import guard
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(guard(*STAFF_ROLES))
+
+from compete.web.admin import competitions, events, registry, system  # noqa: E402, F401

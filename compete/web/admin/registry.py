@@ -1,0 +1,78 @@
+"""Organizer screens of the talent registry: persons and units."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from compete.errors import CompeteError
+from compete.extensions import db
+from compete.people import services
+from compete.people.forms import PersonForm, UnitForm
+from compete.people.models import Person, Region, Unit
+from compete.rules import idcard
+from compete.web.admin import bp
+from compete.web.feedback import show_error
+
+PAGE_SIZE = 100
+
+
+def _units():
+    return db.session.scalars(select(Unit).order_by(Unit.name)).all()
+
+
+@bp.get("/people")
+def people():
+    term = request.args.get("q", "").strip()[:100]
+    query = select(Person).order_by(Person.name).limit(PAGE_SIZE)
+    if term:
+        query = query.outerjoin(Unit).where(
+            or_(Person.name.contains(term), Person.id_number == idcard.normalize(term), Unit.name.contains(term))
+        )
+    return render_template("admin/people.html", people=db.session.scalars(query).all(), term=term)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+def new_person():
+    form = PersonForm(units=_units())
+    if form.validate_on_submit():
+        try:
+            services.add_person(
+                current_user,
+                name=form.name.data,
+                id_number=form.id_number.data,
+                phone=form.phone.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                grade=form.grade.data,
+                grade_certificate_number=form.grade_certificate_number.data,
+                grade_certified_on=form.grade_certified_on.data,
+            )
+        except CompeteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s was added to the registry.", name=form.name.data), "success")
+            return redirect(url_for("admin.people"))
+    return render_template("admin/person_form.html", form=form)
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units():
+    regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+    form = UnitForm(regions=regions)
+    if form.validate_on_submit():
+        try:
+            services.add_unit(
+                current_user,
+                name=form.name.data,
+                kind=form.kind.data,
+                region=db.session.get(Region, form.region_id.data) if form.region_id.data else None,
+                contact_phone=form.contact_phone.data or None,
+            )
+        except CompeteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Unit added."), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/units.html", units=_units(), form=form)

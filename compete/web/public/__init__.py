@@ -1,0 +1,27 @@
+"""Pages anyone can read: announced competitions and their events."""
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+
+from compete.competitions.models import Competition
+from compete.extensions import db
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    competitions = db.session.scalars(
+        select(Competition)
+        .where(Competition.announced.is_(True))
+        .order_by(Competition.starts_on.desc(), Competition.id.desc())
+    ).all()
+    return render_template("public/index.html", competitions=competitions)
+
+
+@bp.get("/competitions/<int:competition_id>")
+def competition(competition_id: int):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None or not competition.announced:
+        abort(404)  # an unannounced competition does not exist for the public
+    return render_template("public/competition.html", competition=competition)

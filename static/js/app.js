@@ -1,0 +1,93 @@
+// Small enhancements; every form also works without them, and the server checks everything again.
+(function () {
+  "use strict";
+
+  function parseNumber(text) {
+    // Accept full-width digits and the ideographic full stop, as typed with a Chinese IME.
+    const ascii = String(text || "").trim()
+      .replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xFEE0))
+      .replace(/[\uFF0E\u3002]/g, ".");
+    return /^-?\d+(\.\d+)?$/.test(ascii) ? ascii : null;
+  }
+
+  // Sum of decimal strings without binary floating point: scale to integers of 1/10^places.
+  function exactSum(values) {
+    const places = Math.max(0, ...values.map((v) => (v.split(".")[1] || "").length));
+    const scale = 10n ** BigInt(places);
+    let total = 0n;
+    for (const v of values) {
+      const [whole, fraction = ""] = v.replace("-", "").split(".");
+      const units = BigInt(whole) * scale + BigInt((fraction + "0".repeat(places)).slice(0, places) || "0");
+      total += v.startsWith("-") ? -units : units;
+    }
+    const negative = total < 0n;
+    const abs = negative ? -total : total;
+    let text = (abs / scale).toString();
+    if (places > 0) {
+      const fraction = (abs % scale).toString().padStart(places, "0").replace(/0+$/, "");
+      if (fraction) text += "." + fraction;
+    }
+    return (negative ? "-" : "") + text;
+  }
+
+  function setupWeights(form) {
+    const theory = form.querySelector("[name=theory_weight]");
+    const practical = form.querySelector("[name=practical_weight]");
+    const output = form.querySelector("[data-weights-sum]");
+    if (!theory || !practical || !output) return;
+    function update() {
+      const values = [parseNumber(theory.value), parseNumber(practical.value)];
+      if (values.includes(null)) { output.textContent = ""; return; }
+      const sum = exactSum(values);
+      output.textContent = output.dataset.label + ": " + sum + (sum === "1" ? " ✓" : " ≠ 1");
+      output.classList.toggle("bad", sum !== "1");
+    }
+    theory.addEventListener("input", update);
+    practical.addEventListener("input", update);
+    update();
+  }
+
+  function setupSchemeEditor(form) {
+    const rows = form.querySelector("[data-rows]");
+    const template = form.querySelector("[data-row-template]");
+    const total = form.querySelector("[data-total]");
+    let nextIndex = Number(form.dataset.nextIndex || rows.children.length);
+
+    function syncKind(row) {
+      const kind = row.querySelector("[data-kind]");
+      const step = row.querySelector("[name$='-step']");
+      if (!kind || !step) return;
+      const judgement = kind.value === "judgement";
+      if (judgement) step.value = "1";
+      step.readOnly = judgement;
+    }
+    function updateTotal() {
+      const values = [...rows.querySelectorAll("[name$='-max_mark']")]
+        .map((input) => parseNumber(input.value)).filter((v) => v !== null);
+      total.textContent = values.length ? exactSum(values) : "0";
+    }
+    form.querySelector("[data-add-row]").addEventListener("click", () => {
+      const html = template.innerHTML.replaceAll("__index__", String(nextIndex++));
+      rows.insertAdjacentHTML("beforeend", html);
+      const row = rows.lastElementChild;
+      syncKind(row);
+      row.querySelector("input").focus();
+      updateTotal();
+    });
+    rows.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-remove-row]");
+      if (!button) return;
+      if (rows.children.length > 1) button.closest("[data-criterion-row]").remove();
+      updateTotal();
+    });
+    rows.addEventListener("input", updateTotal);
+    rows.addEventListener("change", (event) => {
+      if (event.target.matches("[data-kind]")) syncKind(event.target.closest("[data-criterion-row]"));
+    });
+    rows.querySelectorAll("[data-criterion-row]").forEach(syncKind);
+    updateTotal();
+  }
+
+  document.querySelectorAll("form[data-weights]").forEach(setupWeights);
+  document.querySelectorAll("form[data-scheme-editor]").forEach(setupSchemeEditor);
+})();
