@@ -20,7 +20,12 @@ run: setup
 test: setup-test
 	@./scripts/debian-packages.sh test
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	@echo "== test suite on SQLite"
+	env -u COMPETE_TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$COMPETE_TEST_DATABASE_URL" ]; then \
+		echo "== test suite again on $${COMPETE_TEST_DATABASE_URL%%://*} (browser and pure-rule tests ran above)"; \
+		$(BIN)/pytest --ignore=tests/browser --ignore=tests/rules; \
+	fi
 
 setup: $(VENV)/.installed translations
 

@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from compete.accounts import services as accounts
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
 )
 @click.option("--name", "display_name", default="", help="Full name shown in the interface and the audit log.")
 @click.password_option(help="Asked for when not given.")
+@with_appcontext
 def create_user(username: str, role: str, display_name: str, password: str) -> None:
     """Create an account, e.g. the first system administrator."""
     try:
@@ -36,6 +38,7 @@ def create_user(username: str, role: str, display_name: str, password: str) -> N
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no accounts yet.")
+@with_appcontext
 def demo(if_empty: bool) -> None:
     """Load the demo accounts, registry and competitions, and print the demo log-ins."""
     from compete import demo as demo_data
