@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Regexp
 
 from compete import labels
 from compete.forms_base import optional, text_field
@@ -41,3 +41,21 @@ class UnitForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = labels.choices(labels.UNIT_KINDS)
         self.region_id.choices = [(0, "—"), *[(region.id, region.full_name) for region in regions]]
+
+
+class RegionForm(FlaskForm):
+    code = text_field(
+        _l("Division code"),
+        12,
+        DataRequired(message=_l("Enter the division code.")),
+        Regexp(r"^\d{6}$", message=_l("A division code has 6 digits, e.g. 321300.")),
+    )
+    name = text_field(_l("Region name"), 100, DataRequired(message=_l("Enter the region's name.")))
+    level = SelectField(_l("Level"))
+    parent_id = SelectField(_l("Part of"), coerce=int)
+    submit = SubmitField(_l("Add region"))
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level.choices = labels.choices(labels.REGION_LEVELS)
+        self.parent_id.choices = [(0, "—"), *[(region.id, region.full_name) for region in regions]]

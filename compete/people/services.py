@@ -66,6 +66,8 @@ def add_person(
 
 
 def add_region(actor, *, code: str, name: str, level: RegionLevel, parent: Region | None = None) -> Region:
+    if parent is not None and list(RegionLevel).index(parent.level) >= list(RegionLevel).index(RegionLevel(level)):
+        raise InvalidInput(_l("A region lies inside a region of a higher level (province, city, county)."), "parent_id")
     if db.session.scalar(select(Region.id).where(Region.code == code)) is not None:
         raise Conflict(_l("A region with code %(code)s exists already.", code=code), "code")
     region = Region(code=code, name=name, level=RegionLevel(level), parent=parent)

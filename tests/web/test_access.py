@@ -12,7 +12,14 @@ ORGANIZER_PAGES = [
     "/admin/events/{event}/scheme",
     "/admin/events/{event}/copy",
 ]
-STAFF_PAGES = ["/admin/", "/admin/competitions/new", "/admin/people", "/admin/people/new", "/admin/units"]
+STAFF_PAGES = [
+    "/admin/",
+    "/admin/competitions/new",
+    "/admin/people",
+    "/admin/people/new",
+    "/admin/units",
+    "/admin/regions",
+]
 ADMIN_PAGES = ["/admin/users", "/admin/audit"]
 NOT_STAFF = ["judge", "chief_judge", "encryption_officer", "supervisor", "unit_contact", "competitor"]
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from compete.competitions.models import Competition, Criterion, Event
 from compete.extensions import db
-from compete.people.models import Person
+from compete.people.models import Person, Region
 
 COMPETITION_FORM = {
     "name": "2027年宿迁市职业技能大赛",
@@ -252,3 +252,32 @@ def test_announcing_puts_a_competition_on_the_public_home_page(client, organizer
     assert "2026年宿迁市职业技能大赛" in client.get("/").text
     assert client.get(f"/competitions/{world['mine']}").status_code == 200
     assert client.get(f"/competitions/{world['theirs']}").status_code == 404
+
+
+def test_regions_are_added_under_a_higher_level_and_chosen_for_an_event(read, organizer, world):
+    assert (
+        organizer.post(
+            "/admin/regions", data={"code": "320000", "name": "江苏省", "level": "province", "parent_id": "0"}
+        ).status_code
+        == 302
+    )
+    province = read(lambda: db.session.scalar(select(Region.id).where(Region.code == "320000")))
+    response = organizer.post(
+        "/admin/regions", data={"code": "321300", "name": "宿迁市", "level": "province", "parent_id": str(province)}
+    )
+    assert "higher level" in field_errors(response.text).get("parent_id", "")
+    assert (
+        organizer.post(
+            "/admin/regions", data={"code": "321300", "name": "宿迁市", "level": "city", "parent_id": str(province)}
+        ).status_code
+        == 302
+    )
+    city = read(lambda: db.session.scalar(select(Region.id).where(Region.code == "321300")))
+    response = organizer.post(
+        f"/admin/events/{world['event']}/edit", data=EVENT_FORM | {"code": "HG-W", "region_ids": [str(city)]}
+    )
+    assert response.status_code == 302
+    assert read(lambda: [r.full_name for r in db.session.get(Event, world["event"]).eligible_regions]) == [
+        "江苏省宿迁市"
+    ]
+    assert 'id="region-%d" checked' % city in organizer.get(f"/admin/events/{world['event']}/edit").text

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from compete.errors import CompeteError
 from compete.extensions import db
 from compete.people import services
-from compete.people.forms import PersonForm, UnitForm
+from compete.people.forms import PersonForm, RegionForm, UnitForm
 from compete.people.models import Person, Region, Unit
 from compete.rules import idcard
 from compete.web.admin import bp
@@ -76,3 +76,25 @@ def units():
             flash(_("Unit added."), "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", units=_units(), form=form)
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+def regions():
+    all_regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+    form = RegionForm(regions=all_regions)
+    if form.validate_on_submit():
+        try:
+            services.add_region(
+                current_user,
+                code=form.code.data,
+                name=form.name.data,
+                level=form.level.data,
+                parent=db.session.get(Region, form.parent_id.data) if form.parent_id.data else None,
+            )
+        except CompeteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Region added."), "success")
+            return redirect(url_for("admin.regions"))
+    return render_template("admin/regions.html", regions=all_regions, form=form)
