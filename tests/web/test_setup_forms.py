@@ -280,4 +280,4 @@ def test_regions_are_added_under_a_higher_level_and_chosen_for_an_event(read, or
     assert read(lambda: [r.full_name for r in db.session.get(Event, world["event"]).eligible_regions]) == [
         "江苏省宿迁市"
     ]
-    assert 'id="region-%d" checked' % city in organizer.get(f"/admin/events/{world['event']}/edit").text
+    assert f'id="region-{city}" checked' in organizer.get(f"/admin/events/{world['event']}/edit").text
