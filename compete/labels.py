@@ -28,8 +28,8 @@ AWARD_SCHEMES = {
     "prize_shares": _l("Prize shares (10% / 20% / 30%)"),
 }
 CRITERION_KINDS = {
-    "measurement": _l("Measurement (0 to max)"),
-    "judgement": _l("Judgement (score 0-3)"),
+    "measurement": _l("Measurement"),
+    "judgement": _l("Judgement (0-3)"),
 }
 TIE_BREAKS = {
     "total": _l("Total score, higher first"),
@@ -70,11 +70,11 @@ def grade_choices(blank_label=None) -> list[tuple[str, str]]:
 
 
 def level_choices() -> list[tuple[str, str]]:
-    return [(level.code, localized(level)) for level in LEVELS]
+    return [("", str(_l("Choose…"))), *[(level.code, localized(level)) for level in LEVELS]]
 
 
 def preset_choices() -> list[tuple[str, str]]:
-    return [(preset.id, localized(preset)) for preset in POLICY_PRESETS]
+    return [("", str(_l("Choose…"))), *[(preset.id, localized(preset)) for preset in POLICY_PRESETS]]
 
 
 def level_name(code: str) -> str:

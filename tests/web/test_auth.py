@@ -121,3 +121,12 @@ def test_an_unknown_language_changes_nothing(client):
     response = client.post("/language", data={"locale": "xx", "next": "/"})
     assert response.status_code == 302
     assert '<html lang="zh-CN">' in client.get("/").text
+
+
+def test_the_chinese_catalogue_is_really_loaded(app, client):
+    """Babel reads zh_CN as zh_Hans_CN: the catalogue must still be found, or the UI falls back to English."""
+    with app.test_request_context():
+        chinese = gettext("Sign in")
+    assert chinese != "Sign in"
+    assert all("\u4e00" <= character <= "\u9fff" for character in chinese)
+    assert chinese in client.get("/login").text

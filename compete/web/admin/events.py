@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from compete import labels
 from compete.competitions import services
 from compete.competitions.forms import CopyEventForm, CriterionForm, EventForm, SchemeForm
 from compete.competitions.models import Competition, Event
@@ -83,13 +84,13 @@ def event_scheme(event_id: int):
                 _(
                     "Marking scheme saved: %(count)d criteria, %(total)s marks in all.",
                     count=len(event.criteria),
-                    total=event.scheme_total,
+                    total=labels.plain_number(event.scheme_total),
                 ),
                 "success",
             )
             return redirect(url_for("admin.competition", competition_id=event.competition_id))
     return render_template(
-        "admin/event_scheme.html", form=form, event=event, template_form=CriterionForm(prefix="criteria-__index__")
+        "admin/event_scheme.html", form=form, event=event, template_form=CriterionForm(prefix="criteria-__index__-")
     )
 
 
