@@ -3,6 +3,7 @@
 import json
 
 from flask import Flask, render_template, request
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
         languages=app.config["LANGUAGES"],
         level_name=labels.level_name,
         preset_name=labels.preset_name,
+        format_datetime=format_datetime,  # stored in UTC, shown in the bureau's time zone
     )
     app.jinja_env.filters["mask_id"] = idcard.mask
     app.jinja_env.filters["num"] = labels.plain_number
