@@ -53,3 +53,10 @@ def enum_column(enum_class: type[enum.Enum]) -> Enum:
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_now(zone: str = "Asia/Shanghai") -> datetime:
+    """Wall-clock time where the bureau is: registration windows are typed in that time."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(zone)).replace(tzinfo=None)

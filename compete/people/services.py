@@ -84,3 +84,29 @@ def add_unit(actor, *, name: str, kind: UnitKind, region: Region | None = None, 
     db.session.add(unit)
     audit.record(actor, "unit.create", unit, after={"name": name, "kind": unit.kind})
     return unit
+
+
+def match_or_add_person(actor, *, name: str, id_number: str, phone=None, unit=None, grade="none") -> Person:
+    """The registry's person with this ID number, or a new one: a person is never entered twice.
+
+    A different name under a known ID number is refused rather than merged: it is a typing
+    error in one or the other, and only the organizer can tell which.
+    """
+    card = parse_id_number(id_number)
+    person = find_person(card.number)
+    if person is None:
+        return add_person(actor, name=name, id_number=card.number, phone=phone, unit=unit, grade=grade)
+    if person.name != name.strip():
+        raise Conflict(
+            _l("This ID number is in the registry under another name. Check both, or ask the organizer."), "id_number"
+        )
+    before = audit.snapshot(person, ("phone", "unit_id"))
+    if phone and phone.strip() != person.phone:
+        person.phone = phone.strip()
+    if unit is not None and person.unit_id != unit.id:
+        person.unit = unit
+        db.session.flush()
+    after = audit.snapshot(person, ("phone", "unit_id"))
+    if after != before:
+        audit.record(actor, "person.update", person, before=before, after=after)
+    return person

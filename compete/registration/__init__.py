@@ -1,0 +1,1 @@
+"""Registrations, eligibility review and Excel import."""
