@@ -20,3 +20,11 @@ class InvalidInput(CompeteError):
 
 class Conflict(CompeteError):
     """The operation clashes with data already recorded."""
+
+
+class RowErrors(CompeteError):
+    """Several rows of one submission were refused; nothing of it may be kept."""
+
+    def __init__(self, errors: list[tuple[int, CompeteError]]):
+        super().__init__(errors[0][1].message if errors else "")
+        self.errors = errors

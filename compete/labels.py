@@ -107,3 +107,23 @@ def eligibility_summary(event) -> str:
     if event.eligible_regions:
         parts.append(gettext("from %(regions)s", regions="、".join(region.name for region in event.eligible_regions)))
     return gettext("; ").join(parts) if parts else gettext("open to all")
+
+
+REGISTRATION_STATUSES = {
+    "submitted": _l("Submitted, awaiting review"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+REGISTRATION_STATUS_STYLES = {
+    "submitted": "warning",
+    "approved": "success",
+    "rejected": "danger",
+    "withdrawn": "secondary",
+}
+REGISTRATION_SOURCES = {
+    "portal": _l("Self-registration"),
+    "unit": _l("Entered by the unit"),
+    "import": _l("Excel import"),
+    "organizer": _l("Entered by the organizer"),
+}

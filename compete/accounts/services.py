@@ -60,3 +60,21 @@ def set_locale(user: User, locale: str, languages) -> None:
     if locale not in languages:
         raise InvalidInput(_l("This language is not available."))
     user.locale = locale
+
+
+def sign_up_competitor(*, name: str, id_number: str, phone, unit, grade: str, username: str, password: str) -> User:
+    """A competitor's own account, tied to their registry person (found by ID number, or added)."""
+    from compete.people import services as people
+
+    person = people.match_or_add_person(None, name=name, id_number=id_number, phone=phone, unit=unit, grade=grade)
+    if db.session.scalar(select(User.id).where(User.person_id == person.id)) is not None:
+        raise Conflict(_l("An account already exists for this ID number: sign in with it instead."), "id_number")
+    return create_user(
+        None,
+        username=username,
+        password=password,
+        display_name=person.name,
+        role=Role.COMPETITOR,
+        unit=unit,
+        person=person,
+    )

@@ -9,8 +9,9 @@ from compete import labels
 from compete.audit import services as audit
 from compete.columns import local_now, utcnow
 from compete.competitions.models import Event
-from compete.errors import Conflict, InvalidInput, NotAllowed
+from compete.errors import CompeteError, Conflict, InvalidInput, NotAllowed, RowErrors
 from compete.extensions import db
+from compete.people import services as people
 from compete.people.models import Person, Unit
 from compete.registration.models import Registration, RegistrationSource, RegistrationStatus
 from compete.rules import eligibility, grades
@@ -219,3 +220,72 @@ def decide_many(actor, registrations, *, approve_them: bool, reason: str = "") -
         except (InvalidInput, Conflict, NotAllowed) as error:
             refused.append((registration, str(error.message)))
     return refused
+
+
+def register_people(
+    actor,
+    event: Event,
+    rows: list[tuple[int, dict]],
+    *,
+    unit: Unit | None,
+    source: RegistrationSource,
+    now: datetime | None = None,
+) -> list[Registration]:
+    """Enter several people at once; any refused row refuses the whole batch (RowErrors names each)."""
+    registered, errors = [], []
+    for index, row in rows:
+        try:
+            if not row.get("name") or not row.get("id_number"):
+                raise InvalidInput(
+                    _l("Enter both the name and the ID number."), "name" if not row.get("name") else "id_number"
+                )
+            person = people.match_or_add_person(
+                actor,
+                name=row["name"],
+                id_number=row["id_number"],
+                phone=row.get("phone"),
+                unit=unit,
+                grade=row.get("grade") or "none",
+            )
+            registered.append(register(actor, event, person, source=source, unit=unit, now=now))
+        except CompeteError as error:
+            errors.append((index, error))
+    if errors:
+        raise RowErrors(errors)
+    return registered
+
+
+def open_events(now: datetime | None = None) -> list[Event]:
+    """Events of announced competitions whose registration window is open now."""
+    from compete.competitions.models import Competition
+
+    now = now or local_now()
+    return db.session.scalars(
+        select(Event)
+        .join(Competition)
+        .where(Competition.announced.is_(True), Event.registration_opens_at <= now, Event.registration_closes_at > now)
+        .order_by(Competition.starts_on, Event.code)
+    ).all()
+
+
+def event_registrations(event: Event, status: RegistrationStatus | None = None) -> list[Registration]:
+    query = (
+        select(Registration)
+        .where(Registration.event_id == event.id)
+        .join(Person)
+        .order_by(Registration.submitted_at, Person.name)
+    )
+    if status is not None:
+        query = query.where(Registration.status == status)
+    return db.session.scalars(query).all()
+
+
+def record_id_reveal(actor, event: Event, count: int, purpose: str) -> None:
+    """Full ID numbers leave the masked view only with an audit entry (PIPL: who saw or exported what)."""
+    audit.record(
+        actor,
+        "registration.reveal_ids",
+        event,
+        competition_id=event.competition_id,
+        after={"event": event.code, "count": count, "purpose": purpose},
+    )

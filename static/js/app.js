@@ -91,3 +91,10 @@
   document.querySelectorAll("form[data-weights]").forEach(setupWeights);
   document.querySelectorAll("form[data-scheme-editor]").forEach(setupSchemeEditor);
 })();
+
+// A "select all" box ticks every row box of its table.
+document.querySelectorAll("[data-select-all]").forEach((box) => {
+  box.addEventListener("change", () => {
+    box.closest("table").querySelectorAll("tbody input[type=checkbox]").forEach((row) => { row.checked = box.checked; });
+  });
+});

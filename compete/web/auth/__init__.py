@@ -5,11 +5,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from compete.accounts import services as accounts
 from compete.accounts.forms import LanguageForm, LoginForm
 from compete.accounts.models import PORTAL_ROLES, STAFF_ROLES, VENUE_ROLES
+from compete.errors import CompeteError
 from compete.extensions import db, limiter
+from compete.people.models import Unit
+from compete.registration.forms import SignupForm
+from compete.web.feedback import show_error
 
 bp = Blueprint("auth", __name__)
 
@@ -50,6 +55,35 @@ def login():
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def signup():
+    """A competitor creates their own account, then registers for events from the portal."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignupForm(units=db.session.scalars(select(Unit).order_by(Unit.name)).all())
+    if form.validate_on_submit():
+        try:
+            user = accounts.sign_up_competitor(
+                name=form.name.data,
+                id_number=form.id_number.data,
+                phone=form.phone.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                grade=form.grade.data,
+                username=form.username.data,
+                password=form.password.data,
+            )
+        except CompeteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            session.permanent = True
+            login_user(user)
+            flash(_("Welcome, %(name)s. Choose an event to register for.", name=user.display_name), "success")
+            return redirect(url_for("portal.index"))
+    return render_template("auth/signup.html", form=form)
 
 
 @bp.post("/logout")

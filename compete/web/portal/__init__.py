@@ -1,14 +1,109 @@
-"""The portal of competitors and unit contacts."""
+"""The portal of competitors and unit contacts: registering and following registrations."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
-from compete.accounts.models import PORTAL_ROLES
+from compete.accounts.models import PORTAL_ROLES, Role
+from compete.competitions.models import Event
+from compete.errors import CompeteError, RowErrors
+from compete.extensions import db
+from compete.registration import services
+from compete.registration.forms import UnitEntryForm
+from compete.registration.models import Registration, RegistrationSource
 from compete.web.access import guard
+from compete.web.feedback import show_error
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 bp.before_request(guard(*PORTAL_ROLES))
 
 
+def own_registrations():
+    """A competitor sees their own entries; a unit contact those of their unit, never another's."""
+    query = select(Registration).join(Event).order_by(Registration.submitted_at.desc())
+    if current_user.role == Role.UNIT_CONTACT:
+        return db.session.scalars(query.where(Registration.unit_id == current_user.unit_id)).all()
+    return db.session.scalars(query.where(Registration.person_id == current_user.person_id)).all()
+
+
+def owned_registration(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    mine = (
+        registration.unit_id == current_user.unit_id
+        if current_user.role == Role.UNIT_CONTACT
+        else registration.person_id == current_user.person_id
+    )
+    if not mine or (current_user.unit_id is None and current_user.person_id is None):
+        abort(403)
+    return registration
+
+
 @bp.get("/")
 def index():
-    return render_template("portal/index.html")
+    return render_template(
+        "portal/index.html",
+        registrations=own_registrations(),
+        open_events=services.open_events(),
+        describe=services.describe_failure,
+    )
+
+
+@bp.post("/events/<int:event_id>/register")
+def register(event_id: int):
+    event = db.session.get(Event, event_id)
+    if event is None or not event.competition.announced:
+        abort(404)
+    if current_user.person is None:
+        abort(403)
+    try:
+        services.register(
+            current_user, event, current_user.person, source=RegistrationSource.PORTAL, unit=current_user.person.unit
+        )
+    except CompeteError as error:
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(
+            _("You are registered for %(event)s. The organizer will review your registration.", event=event.name),
+            "success",
+        )
+    return redirect(url_for("portal.index"))
+
+
+@bp.post("/registrations/<int:registration_id>/withdraw")
+def withdraw(registration_id: int):
+    registration = owned_registration(registration_id)
+    try:
+        services.withdraw(current_user, registration)
+    except CompeteError as error:
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("The registration was withdrawn."), "success")
+    return redirect(url_for("portal.index"))
+
+
+@bp.route("/unit/register", methods=["GET", "POST"])
+def unit_register():
+    if current_user.role != Role.UNIT_CONTACT or current_user.unit is None:
+        abort(403)
+    form = UnitEntryForm(events=services.open_events())
+    if form.validate_on_submit():
+        event = db.session.get(Event, form.event_id.data)
+        try:
+            done = services.register_people(
+                current_user, event, form.filled_rows(), unit=current_user.unit, source=RegistrationSource.UNIT
+            )
+        except RowErrors as errors:
+            db.session.rollback()  # all or nothing: the contact fixes the rows and sends them again
+            for index, error in errors.errors:
+                show_error(form, CompeteError(error.message, f"people.{index}.{error.field or 'name'}"))
+            flash(_("Nothing was saved: correct the marked rows and send the list again."), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(count)d people registered for %(event)s.", count=len(done), event=event.name), "success")
+            return redirect(url_for("portal.index"))
+    return render_template("portal/unit_register.html", form=form)

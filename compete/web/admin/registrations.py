@@ -1,0 +1,77 @@
+"""Organizer screens: reviewing an event's registrations."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compete.competitions.models import Event
+from compete.extensions import db
+from compete.registration import services
+from compete.registration.forms import ReviewForm
+from compete.registration.models import RegistrationStatus
+from compete.rules.idcard import age_on
+from compete.web.access import owned_or_403
+from compete.web.admin import bp
+
+
+def _owned_event(event_id: int) -> Event:
+    return owned_or_403(Event, event_id, competition_of=lambda event: event.competition)
+
+
+@bp.get("/events/<int:event_id>/registrations")
+def registrations(event_id: int):
+    event = _owned_event(event_id)
+    status = request.args.get("status")
+    status = RegistrationStatus(status) if status in set(RegistrationStatus) else None
+    rows = services.event_registrations(event, status)
+    reveal = request.args.get("reveal") == "1"
+    if reveal:
+        services.record_id_reveal(current_user, event, len(rows), "review screen")
+        db.session.commit()
+    checks = {
+        row.id: [services.describe_failure(f) for f in services.eligibility_failures(row)]
+        for row in rows
+        if row.status in services.ACTIVE
+    }
+    return render_template(
+        "admin/registrations.html",
+        event=event,
+        rows=rows,
+        status=status,
+        reveal=reveal,
+        checks=checks,
+        form=ReviewForm(),
+        age_on=age_on,
+        counts=_status_counts(event),
+    )
+
+
+def _status_counts(event: Event) -> dict[str, int]:
+    counts = dict.fromkeys((s.value for s in RegistrationStatus), 0)
+    for row in services.event_registrations(event):
+        counts[row.status.value] += 1
+    return counts
+
+
+@bp.post("/events/<int:event_id>/registrations/decide")
+def decide_registrations(event_id: int):
+    event = _owned_event(event_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(" ".join(message for messages in form.errors.values() for message in messages), "danger")
+        return redirect(url_for("admin.registrations", event_id=event.id))
+    wanted = {int(value) for value in request.form.getlist("selected") if value.isdigit()}
+    chosen = [row for row in services.event_registrations(event) if row.id in wanted]
+    if not chosen:
+        flash(_("Select at least one registration."), "warning")
+        return redirect(url_for("admin.registrations", event_id=event.id))
+    refused = services.decide_many(
+        current_user, chosen, approve_them=bool(form.approve.data), reason=form.reason.data or ""
+    )
+    db.session.commit()
+    decided = len(chosen) - len(refused)
+    if decided:
+        flash(_("%(count)d registrations decided.", count=decided), "success")
+    for registration, message in refused:
+        flash(f"{registration.person.name}: {message}", "danger")
+    return redirect(url_for("admin.registrations", event_id=event.id))
