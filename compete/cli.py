@@ -1,5 +1,8 @@
 """The flask commands: thin wrappers that parse, call a service and print."""
 
+import json
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -14,6 +17,7 @@ from compete.extensions import db
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
+    app.cli.add_command(registrations)
 
 
 @click.command("create-user")
@@ -52,3 +56,35 @@ def demo(if_empty: bool) -> None:
     click.echo("demo log-ins (username / password):")
     for username, password, role in demo_data.ACCOUNTS:
         click.echo(f"  {username:<12} {password:<16} {role.value}")
+
+
+@click.group("registrations")
+def registrations() -> None:
+    """Registrations of competition events."""
+
+
+@registrations.command("import")
+@click.argument("competition_id", type=int)
+@click.argument("event_code")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Import the valid rows; without it the file is only checked.")
+@with_appcontext
+def import_registrations(competition_id: int, event_code: str, file: Path, commit: bool) -> None:
+    """Check every row of an .xlsx sheet and print JSON {valid, errors, imported}."""
+    from compete.competitions.models import Event
+    from compete.registration import importing
+
+    event = db.session.scalar(select(Event).where(Event.competition_id == competition_id, Event.code == event_code))
+    if event is None:
+        raise click.ClickException(f"no event {event_code} in competition {competition_id}")
+    try:
+        check = importing.check_import(event, file)
+    except CompeteError as error:
+        raise click.ClickException(str(error.message)) from error
+    imported = importing.import_registrations(None, event, check, file_name=file.name) if commit else 0
+    db.session.commit()
+    click.echo(
+        json.dumps(
+            {"valid": len(check.planned), "errors": check.errors, "imported": imported}, ensure_ascii=False, indent=1
+        )
+    )

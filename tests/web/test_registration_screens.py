@@ -1,0 +1,165 @@
+"""Sign-up, self-registration, unit entry and the organizer's review, through the screens."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from compete.accounts.models import Role
+from compete.audit.models import AuditEntry
+from compete.columns import local_now
+from compete.extensions import db
+from compete.people.models import Unit, UnitKind
+from compete.registration.models import Registration, RegistrationStatus
+from tests.factories import make_competition, make_event, make_user, sign_in, valid_id_number
+
+ZHANG = valid_id_number("32130219900307001")
+
+
+@pytest.fixture
+def site(app):
+    """An announced competition whose event is open now, a unit with its contact, and the organizer."""
+    now = local_now().replace(microsecond=0)
+    with app.test_request_context():
+        organizer = make_user("organizer")
+        unit = Unit(name="江苏洋河酒厂股份有限公司", kind=UnitKind.EMPLOYER)
+        db.session.add(unit)
+        make_user("unit", Role.UNIT_CONTACT, unit=unit)
+        starts = (now + timedelta(days=40)).date()
+        competition = make_competition(organizer, starts_on=starts, ends_on=starts, year=starts.year)
+        competition.announced = True
+        event = make_event(organizer, competition, min_age=18, max_age=40, capacity=10,
+                           registration_opens_at=now - timedelta(days=1),
+                           registration_closes_at=now + timedelta(days=20))
+        db.session.commit()
+        return {"event": event.id, "unit": unit.id}
+
+
+def read(app, query):
+    with app.app_context():
+        try:
+            return query()
+        finally:
+            db.session.remove()
+
+
+def english(client):
+    client.post("/language", data={"locale": "en"})
+    return client
+
+
+def sign_up(client, **changes):
+    data = {"name": "张伟", "id_number": ZHANG, "phone": "13912345678", "unit_id": "0", "grade": "g3",
+            "username": "zhangwei", "password": "zhang2026", "confirm": "zhang2026"} | changes
+    return client.post("/signup", data=data)
+
+
+def test_a_new_user_signs_up_registers_and_sees_the_status(app, client, site):
+    english(client)
+    assert sign_up(client).headers["Location"] == "/portal/"
+    page = client.get("/portal/").text
+    assert f'data-open-event="HG-W"' in page
+    client.post(f"/portal/events/{site['event']}/register")
+    page = client.get("/portal/").text
+    assert 'data-registration="HG-W"' in page and "awaiting review" in page
+    status = read(app, lambda: db.session.scalar(select(Registration.status)))
+    assert status == RegistrationStatus.SUBMITTED
+    client.post(f"/portal/events/{site['event']}/register")
+    assert "already registered" in client.get("/portal/").text
+
+
+def test_sign_up_never_duplicates_a_person_or_an_account(app, client, site):
+    english(client)
+    sign_up(client)
+    client.post("/logout")
+    response = sign_up(client, username="other")
+    assert "An account already exists" in response.text
+    response = sign_up(client, username="third", name="张玮")
+    assert "under another name" in response.text
+    assert 'value="third"' in response.text  # what was typed is kept
+
+
+def test_the_applicant_sees_a_rejection_reason_and_can_withdraw(app, client, site):
+    english(client)
+    sign_up(client)
+    client.post(f"/portal/events/{site['event']}/register")
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    registration_id = read(app, lambda: db.session.scalar(select(Registration.id)))
+    organizer.post(f"/admin/events/{site['event']}/registrations/decide",
+                   data={"selected": [str(registration_id)], "reason": "照片不合格", "reject": "1"})
+    page = client.get("/portal/").text
+    assert "Rejected" in page and "照片不合格" in page
+    client.post(f"/portal/events/{site['event']}/register")  # entered again after fixing it
+    client.post(f"/portal/registrations/{registration_id}/withdraw")
+    assert read(app, lambda: db.session.get(Registration, registration_id).status) == RegistrationStatus.WITHDRAWN
+
+
+def test_a_unit_contact_enters_several_people_all_or_nothing(app, site):
+    contact = english(app.test_client())
+    sign_in(contact, "unit")
+    rows = {f"people-{i}-grade": "none" for i in range(10)}
+    rows |= {"event_id": str(site["event"]), "people-0-name": "钱七", "people-0-id_number": valid_id_number("32130219960101001"),
+             "people-1-name": "孙八", "people-1-id_number": "32130219960101002X"}
+    response = contact.post("/portal/unit/register", data=rows)
+    assert "Nothing was saved" in response.text
+    assert read(app, lambda: db.session.scalar(select(Registration.id))) is None
+    rows["people-1-id_number"] = valid_id_number("32130219960101002")
+    assert contact.post("/portal/unit/register", data=rows).status_code == 302
+    page = contact.get("/portal/").text
+    assert "钱七" in page and "孙八" in page
+    units = read(app, lambda: {r.unit_id for r in db.session.scalars(select(Registration))})
+    assert units == {site["unit"]}
+
+
+def test_a_unit_contact_sees_only_their_units_registrations(app, client, site):
+    english(client)
+    sign_up(client)  # 张伟 has no unit
+    client.post(f"/portal/events/{site['event']}/register")
+    contact = english(app.test_client())
+    sign_in(contact, "unit")
+    assert "张伟" not in contact.get("/portal/").text
+    registration_id = read(app, lambda: db.session.scalar(select(Registration.id)))
+    assert contact.post(f"/portal/registrations/{registration_id}/withdraw").status_code == 403
+
+
+def test_the_reviewer_sees_failed_checks_and_bulk_decides(app, client, site):
+    english(client)
+    sign_up(client, id_number=valid_id_number("32130219700101001"), name="老王")  # 56 years old: over 40
+    client.post(f"/portal/events/{site['event']}/register")
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    page = organizer.get(f"/admin/events/{site['event']}/registrations").text
+    assert "the maximum is 40" in page
+    assert "3213**********" in page and valid_id_number("32130219700101001") not in page
+    registration_id = read(app, lambda: db.session.scalar(select(Registration.id)))
+    organizer.post(f"/admin/events/{site['event']}/registrations/decide",
+                   data={"selected": [str(registration_id)], "reason": "", "approve": "1"})
+    assert read(app, lambda: db.session.get(Registration, registration_id).status) == RegistrationStatus.SUBMITTED
+    organizer.post(f"/admin/events/{site['event']}/registrations/decide",
+                   data={"selected": [str(registration_id)], "reason": "组委会批准", "approve": "1"})
+    assert read(app, lambda: db.session.get(Registration, registration_id).status) == RegistrationStatus.APPROVED
+
+
+def test_revealing_full_id_numbers_is_audited(app, client, site):
+    english(client)
+    sign_up(client)
+    client.post(f"/portal/events/{site['event']}/register")
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    assert ZHANG in organizer.get(f"/admin/events/{site['event']}/registrations?reveal=1").text
+    entry = read(app, lambda: db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.reveal_ids")))
+    assert entry is not None and entry.after["count"] == 1
+
+
+def test_registration_screens_are_guarded(app, client, site):
+    assert client.get(f"/admin/events/{site['event']}/registrations").status_code == 302
+    other = english(app.test_client())
+    with app.test_request_context():
+        make_user("other_organizer")
+        db.session.commit()
+    sign_in(other, "other_organizer")
+    assert other.get(f"/admin/events/{site['event']}/registrations").status_code == 403
+    assert other.post(f"/admin/events/{site['event']}/registrations/decide", data={}).status_code == 403
+
+
