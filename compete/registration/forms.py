@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, PasswordField, SelectField, SubmitField, TextAreaField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import FieldList, Form, FormField, HiddenField, PasswordField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from compete import labels
@@ -76,3 +77,19 @@ class ReviewForm(FlaskForm):
     )
     approve = SubmitField(_l("Approve selected"))
     reject = SubmitField(_l("Reject selected"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Excel file (.xlsx)"),
+        validators=[
+            FileRequired(message=_l("Choose the Excel file to import.")),
+            FileAllowed(["xlsx"], message=_l("Upload an .xlsx workbook (Excel 2007 or later, or WPS).")),
+        ],
+    )
+    submit = SubmitField(_l("Check the file"))
+
+
+class ImportCommitForm(FlaskForm):
+    token = HiddenField()
+    submit = SubmitField(_l("Import the valid rows"))

@@ -177,3 +177,26 @@ def _new_person(planned: PlannedRow, unit: Unit | None) -> Person:
     )
     db.session.add(person)
     return person
+
+
+def error_workbook(errors: list[dict]) -> bytes:
+    """The row errors as a sheet the organizer can work through beside the original file."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_l("Errors"))[:31]
+    sheet.append([str(_l("Row")), str(_l("Column")), str(_l("Problem"))])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for error in errors:
+        sheet.append([error["row"], error["column"], error["message"]])
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 8, 18
+    sheet.column_dimensions["C"].width = 80
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

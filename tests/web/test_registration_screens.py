@@ -1,6 +1,6 @@
 """Sign-up, self-registration, unit entry and the organizer's review, through the screens."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -28,9 +28,15 @@ def site(app):
         starts = (now + timedelta(days=40)).date()
         competition = make_competition(organizer, starts_on=starts, ends_on=starts, year=starts.year)
         competition.announced = True
-        event = make_event(organizer, competition, min_age=18, max_age=40, capacity=10,
-                           registration_opens_at=now - timedelta(days=1),
-                           registration_closes_at=now + timedelta(days=20))
+        event = make_event(
+            organizer,
+            competition,
+            min_age=18,
+            max_age=40,
+            capacity=10,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=20),
+        )
         db.session.commit()
         return {"event": event.id, "unit": unit.id}
 
@@ -49,8 +55,16 @@ def english(client):
 
 
 def sign_up(client, **changes):
-    data = {"name": "张伟", "id_number": ZHANG, "phone": "13912345678", "unit_id": "0", "grade": "g3",
-            "username": "zhangwei", "password": "zhang2026", "confirm": "zhang2026"} | changes
+    data = {
+        "name": "张伟",
+        "id_number": ZHANG,
+        "phone": "13912345678",
+        "unit_id": "0",
+        "grade": "g3",
+        "username": "zhangwei",
+        "password": "zhang2026",
+        "confirm": "zhang2026",
+    } | changes
     return client.post("/signup", data=data)
 
 
@@ -58,7 +72,7 @@ def test_a_new_user_signs_up_registers_and_sees_the_status(app, client, site):
     english(client)
     assert sign_up(client).headers["Location"] == "/portal/"
     page = client.get("/portal/").text
-    assert f'data-open-event="HG-W"' in page
+    assert 'data-open-event="HG-W"' in page
     client.post(f"/portal/events/{site['event']}/register")
     page = client.get("/portal/").text
     assert 'data-registration="HG-W"' in page and "awaiting review" in page
@@ -86,8 +100,10 @@ def test_the_applicant_sees_a_rejection_reason_and_can_withdraw(app, client, sit
     organizer = english(app.test_client())
     sign_in(organizer, "organizer")
     registration_id = read(app, lambda: db.session.scalar(select(Registration.id)))
-    organizer.post(f"/admin/events/{site['event']}/registrations/decide",
-                   data={"selected": [str(registration_id)], "reason": "照片不合格", "reject": "1"})
+    organizer.post(
+        f"/admin/events/{site['event']}/registrations/decide",
+        data={"selected": [str(registration_id)], "reason": "照片不合格", "reject": "1"},
+    )
     page = client.get("/portal/").text
     assert "Rejected" in page and "照片不合格" in page
     client.post(f"/portal/events/{site['event']}/register")  # entered again after fixing it
@@ -99,8 +115,13 @@ def test_a_unit_contact_enters_several_people_all_or_nothing(app, site):
     contact = english(app.test_client())
     sign_in(contact, "unit")
     rows = {f"people-{i}-grade": "none" for i in range(10)}
-    rows |= {"event_id": str(site["event"]), "people-0-name": "钱七", "people-0-id_number": valid_id_number("32130219960101001"),
-             "people-1-name": "孙八", "people-1-id_number": "32130219960101002X"}
+    rows |= {
+        "event_id": str(site["event"]),
+        "people-0-name": "钱七",
+        "people-0-id_number": valid_id_number("32130219960101001"),
+        "people-1-name": "孙八",
+        "people-1-id_number": "32130219960101002X",
+    }
     response = contact.post("/portal/unit/register", data=rows)
     assert "Nothing was saved" in response.text
     assert read(app, lambda: db.session.scalar(select(Registration.id))) is None
@@ -133,11 +154,15 @@ def test_the_reviewer_sees_failed_checks_and_bulk_decides(app, client, site):
     assert "the maximum is 40" in page
     assert "3213**********" in page and valid_id_number("32130219700101001") not in page
     registration_id = read(app, lambda: db.session.scalar(select(Registration.id)))
-    organizer.post(f"/admin/events/{site['event']}/registrations/decide",
-                   data={"selected": [str(registration_id)], "reason": "", "approve": "1"})
+    organizer.post(
+        f"/admin/events/{site['event']}/registrations/decide",
+        data={"selected": [str(registration_id)], "reason": "", "approve": "1"},
+    )
     assert read(app, lambda: db.session.get(Registration, registration_id).status) == RegistrationStatus.SUBMITTED
-    organizer.post(f"/admin/events/{site['event']}/registrations/decide",
-                   data={"selected": [str(registration_id)], "reason": "组委会批准", "approve": "1"})
+    organizer.post(
+        f"/admin/events/{site['event']}/registrations/decide",
+        data={"selected": [str(registration_id)], "reason": "组委会批准", "approve": "1"},
+    )
     assert read(app, lambda: db.session.get(Registration, registration_id).status) == RegistrationStatus.APPROVED
 
 
@@ -148,7 +173,9 @@ def test_revealing_full_id_numbers_is_audited(app, client, site):
     organizer = english(app.test_client())
     sign_in(organizer, "organizer")
     assert ZHANG in organizer.get(f"/admin/events/{site['event']}/registrations?reveal=1").text
-    entry = read(app, lambda: db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.reveal_ids")))
+    entry = read(
+        app, lambda: db.session.scalar(select(AuditEntry).where(AuditEntry.action == "registration.reveal_ids"))
+    )
     assert entry is not None and entry.after["count"] == 1
 
 
@@ -163,3 +190,43 @@ def test_registration_screens_are_guarded(app, client, site):
     assert other.post(f"/admin/events/{site['event']}/registrations/decide", data={}).status_code == 403
 
 
+def test_the_import_screen_checks_reports_and_commits_once(app, site):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.services.test_importing import sheet
+
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    data = sheet(["张伟", ZHANG, "", "高级工", ""], ["李娜", "3213021988051200", "", "", ""])
+    response = organizer.post(
+        f"/admin/events/{site['event']}/import",
+        data={"file": (io.BytesIO(data), "报名表.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert "data-valid-count>1<" in response.text and "data-error-count>1<" in response.text
+    token = response.text.split('name="token" type="hidden" value="')[1].split('"')[0]
+    errors = organizer.get(f"/admin/events/{site['event']}/import/{token}/errors.xlsx")
+    rows = list(load_workbook(io.BytesIO(errors.data)).active.values)
+    assert rows[1][:2] == (4, "身份证号")
+    assert organizer.post(f"/admin/events/{site['event']}/import/commit", data={"token": token}).status_code == 302
+    assert read(app, lambda: db.session.scalar(select(Registration.id))) is not None
+    again = organizer.post(f"/admin/events/{site['event']}/import/commit", data={"token": token})
+    assert again.status_code == 302 and "import" in again.headers["Location"]
+    assert read(app, lambda: len(db.session.scalars(select(Registration)).all())) == 1
+
+
+@pytest.mark.parametrize(("name", "data"), [("报名表.csv", b"name,id"), ("报名表.xlsx", b"not a workbook")])
+def test_the_import_screen_refuses_a_file_that_is_not_a_workbook(app, site, name, data):
+    import io
+
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    response = organizer.post(
+        f"/admin/events/{site['event']}/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "is-invalid" in response.text and "data-import-report" not in response.text

@@ -8,4 +8,4 @@ from compete.web.access import guard
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard(*STAFF_ROLES))
 
-from compete.web.admin import competitions, events, registrations, registry, system  # noqa: E402, F401
+from compete.web.admin import competitions, events, imports, registrations, registry, system  # noqa: E402, F401
