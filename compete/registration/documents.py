@@ -14,6 +14,7 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from weasyprint.urls import FatalURLFetchingError
 
 from compete import labels
 from compete.errors import InvalidInput
@@ -22,25 +23,10 @@ from compete.rules import grades, idcard
 
 __all__ = [
     "HEADER_ROW",
-    "SOURCES",
-    "STATUSES",
     "export_registrations_xlsx",
     "render_ticket_pdf",
     "ticket_context",
 ]
-
-STATUSES = {
-    "submitted": _l("Awaiting review"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
-}
-SOURCES = {
-    "portal": _l("Self-registered"),
-    "unit": _l("Entered by the unit"),
-    "import": _l("Imported"),
-    "organizer": _l("Entered by the organizer"),
-}
 
 # The title sits in row 1 so that a reader (or an import) finds the column names in a fixed row.
 TITLE_ROW = 1
@@ -110,15 +96,24 @@ def render_ticket_pdf(registrations, *, check_in_url_for) -> bytes:
         ticket_context(registration, check_in_url=check_in_url_for(registration)) for registration in registrations
     ]
     language = "zh-CN" if labels.is_chinese() else "en"
-    html = render_template("documents/admission_ticket.html", tickets=tickets, language=language)
-    return weasyprint.HTML(string=html, url_fetcher=_DataOnlyFetcher()).write_pdf()
+    return _write_pdf(render_template("documents/admission_ticket.html", tickets=tickets, language=language))
+
+
+def _write_pdf(html: str) -> bytes:
+    try:
+        return weasyprint.HTML(string=html, url_fetcher=_DataOnlyFetcher()).write_pdf()
+    except FatalURLFetchingError as error:
+        # WeasyPrint raises a BaseException here, which would slip past the web error handlers.
+        raise RuntimeError("a document template asked for a resource other than a data: URI") from error
 
 
 def _text(cell, value) -> None:
-    """Store a value as text, never as a formula: names and units come from applicants (CSV injection)."""
-    cell.value = "" if value is None else str(value)
-    cell.data_type = "s"
+    """Store a value as text, never as a formula: names and units come from applicants (formula injection)."""
     cell.number_format = _TEXT
+    if value is None or value == "":
+        return
+    cell.value = str(value)
+    cell.data_type = "s"
 
 
 def _grade_name(code: str | None) -> str:
@@ -175,40 +170,34 @@ def export_registrations_xlsx(event, registrations, *, full_id_numbers: bool) ->
     for number, registration in enumerate(registrations, start=1):
         row = HEADER_ROW + number
         person = registration.person
-        id_number = person.id_number if full_id_numbers else idcard.mask(person.id_number)
         submitted_at = registration.submitted_at
         if submitted_at is not None:
             # Stored in UTC; the bureau reads its own wall-clock time, and Excel has no time zones.
-            submitted_at = to_user_timezone(submitted_at).replace(tzinfo=None)
+            submitted_at = to_user_timezone(submitted_at).replace(tzinfo=None, microsecond=0)
+        # (value, number format): a format of None marks text, written so that Excel never reinterprets it.
         values = [
-            number,
-            person.name,
-            id_number,
-            labels.label(labels.GENDERS, person.gender),
-            person.birth_date,
-            registration.unit.name if registration.unit is not None else "",
-            _grade_name(person.grade),
-            labels.label(STATUSES, registration.status),
-            labels.label(SOURCES, registration.source),
-            submitted_at,
-            registration.rejection_reason or registration.override_reason or "",
+            (number, "0"),
+            (person.name, None),
+            (person.id_number if full_id_numbers else idcard.mask(person.id_number), None),
+            (labels.label(labels.GENDERS, person.gender), None),
+            (person.birth_date, "yyyy-mm-dd"),
+            (registration.unit.name if registration.unit is not None else "", None),
+            (_grade_name(person.grade), None),
+            (labels.label(labels.REGISTRATION_STATUSES, registration.status), None),
+            (labels.label(labels.REGISTRATION_SOURCES, registration.source), None),
+            (submitted_at, "yyyy-mm-dd hh:mm"),
+            (registration.rejection_reason or registration.override_reason or "", None),
         ]
-        for column, value in enumerate(values, start=1):
+        for column, (value, number_format) in enumerate(values, start=1):
             cell = sheet.cell(row, column)
-            if isinstance(value, int):
-                cell.value = value
-            elif value is None:
-                cell.value = None
-            elif column == 5:
-                cell.value = value
-                cell.number_format = "yyyy-mm-dd"
-            elif column == 10:
-                cell.value = value
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            else:
+            if number_format is None:
                 _text(cell, value)
+                widths[column - 1] = max(widths[column - 1], _display_width(value))
+            else:
+                cell.value = value
+                cell.number_format = number_format
+                widths[column - 1] = max(widths[column - 1], len(number_format))
             cell.border = border
-            widths[column - 1] = max(widths[column - 1], 12 if column == 10 else _display_width(value))
 
     for column, width in enumerate(widths, start=1):
         # Room for the cell padding; long reasons wrap rather than push the sheet wide.

@@ -289,3 +289,20 @@ def record_id_reveal(actor, event: Event, count: int, purpose: str) -> None:
         competition_id=event.competition_id,
         after={"event": event.code, "count": count, "purpose": purpose},
     )
+
+
+def registration_by_ticket(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.ticket_token == token))
+
+
+def record_export(actor, event: Event, count: int, *, full_id_numbers: bool) -> None:
+    """Every export of personal data is audited, with whether it carried full ID numbers (PIPL)."""
+    audit.record(
+        actor,
+        "registration.export",
+        event,
+        competition_id=event.competition_id,
+        after={"event": event.code, "count": count, "full_id_numbers": full_id_numbers},
+    )

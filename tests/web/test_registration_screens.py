@@ -230,3 +230,53 @@ def test_the_import_screen_refuses_a_file_that_is_not_a_workbook(app, site, name
     )
     assert response.status_code == 200
     assert "is-invalid" in response.text and "data-import-report" not in response.text
+
+
+def test_an_approved_competitor_downloads_a_ticket_whose_code_opens_its_page(app, client, site):
+    english(client)
+    sign_up(client)
+    client.post(f"/portal/events/{site['event']}/register")
+    registration_id, token = read(
+        app, lambda: db.session.execute(select(Registration.id, Registration.ticket_token)).one()
+    )
+    refused = client.get(f"/portal/registrations/{registration_id}/ticket.pdf")
+    assert refused.status_code == 302  # not approved yet: no ticket
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    organizer.post(
+        f"/admin/events/{site['event']}/registrations/decide",
+        data={"selected": [str(registration_id)], "reason": "", "approve": "1"},
+    )
+    ticket = client.get(f"/portal/registrations/{registration_id}/ticket.pdf")
+    assert ticket.status_code == 200 and ticket.data.startswith(b"%PDF")
+    page = app.test_client().get(f"/tickets/{token}").text
+    assert "张伟" in page and "3213**********" in page and ZHANG not in page
+    assert app.test_client().get("/tickets/not-a-real-token").status_code == 404
+    batch = organizer.get(f"/admin/events/{site['event']}/tickets.pdf")
+    assert batch.status_code == 200 and batch.data.startswith(b"%PDF")
+
+
+def test_exports_are_masked_unless_asked_and_always_audited(app, client, site):
+    import io
+
+    from openpyxl import load_workbook
+
+    english(client)
+    sign_up(client)
+    client.post(f"/portal/events/{site['event']}/register")
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    masked = organizer.get(f"/admin/events/{site['event']}/registrations.xlsx")
+    full = organizer.get(f"/admin/events/{site['event']}/registrations.xlsx?full=1")
+    cells = lambda response: {c for row in load_workbook(io.BytesIO(response.data)).active.values for c in row}  # noqa: E731
+    assert ZHANG not in cells(masked) and ZHANG in cells(full)
+    entries = read(
+        app,
+        lambda: [
+            e.after["full_id_numbers"]
+            for e in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "registration.export").order_by(AuditEntry.id)
+            )
+        ],
+    )
+    assert entries == [False, True]

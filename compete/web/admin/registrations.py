@@ -1,12 +1,15 @@
 """Organizer screens: reviewing an event's registrations."""
 
-from flask import flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from compete.competitions.models import Event
+from compete.errors import CompeteError
 from compete.extensions import db
-from compete.registration import services
+from compete.registration import documents, services
 from compete.registration.forms import ReviewForm
 from compete.registration.models import RegistrationStatus
 from compete.rules.idcard import age_on
@@ -75,3 +78,39 @@ def decide_registrations(event_id: int):
     for registration, message in refused:
         flash(f"{registration.person.name}: {message}", "danger")
     return redirect(url_for("admin.registrations", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>/tickets.pdf")
+def event_tickets(event_id: int):
+    """Every approved competitor's admission ticket in one document, for printing or sending."""
+    from compete.web.portal import check_in_url
+
+    event = _owned_event(event_id)
+    approved = services.event_registrations(event, RegistrationStatus.APPROVED)
+    try:
+        pdf = documents.render_ticket_pdf(approved, check_in_url_for=check_in_url)
+    except CompeteError as error:
+        flash(str(error.message), "warning")
+        return redirect(url_for("admin.registrations", event_id=event.id))
+    return send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"admission-tickets-{event.code}.pdf",
+    )
+
+
+@bp.get("/events/<int:event_id>/registrations.xlsx")
+def export_registrations(event_id: int):
+    event = _owned_event(event_id)
+    rows = services.event_registrations(event)
+    full = request.args.get("full") == "1"
+    services.record_export(current_user, event, len(rows), full_id_numbers=full)
+    db.session.commit()
+    workbook = documents.export_registrations_xlsx(event, rows, full_id_numbers=full)
+    return send_file(
+        BytesIO(workbook),
+        as_attachment=True,
+        download_name=f"registrations-{event.code}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

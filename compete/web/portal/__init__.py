@@ -1,6 +1,8 @@
 """The portal of competitors and unit contacts: registering and following registrations."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from compete.accounts.models import PORTAL_ROLES, Role
 from compete.competitions.models import Event
 from compete.errors import CompeteError, RowErrors
 from compete.extensions import db
-from compete.registration import services
+from compete.registration import documents, services
 from compete.registration.forms import UnitEntryForm
 from compete.registration.models import Registration, RegistrationSource
 from compete.web.access import guard
@@ -107,3 +109,23 @@ def unit_register():
             flash(_("%(count)d people registered for %(event)s.", count=len(done), event=event.name), "success")
             return redirect(url_for("portal.index"))
     return render_template("portal/unit_register.html", form=form)
+
+
+def check_in_url(registration: Registration) -> str:
+    return url_for("public.ticket", token=registration.ticket_token, _external=True)
+
+
+@bp.get("/registrations/<int:registration_id>/ticket.pdf")
+def ticket(registration_id: int):
+    registration = owned_registration(registration_id)
+    try:
+        pdf = documents.render_ticket_pdf([registration], check_in_url_for=check_in_url)
+    except CompeteError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("portal.index"))
+    return send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"admission-ticket-{registration.event.code}-{registration.id}.pdf",
+    )

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from compete.competitions.models import Competition
 from compete.extensions import db
+from compete.registration.services import registration_by_ticket
 
 bp = Blueprint("public", __name__)
 
@@ -25,3 +26,12 @@ def competition(competition_id: int):
     if competition is None or not competition.announced:
         abort(404)  # an unannounced competition does not exist for the public
     return render_template("public/competition.html", competition=competition)
+
+
+@bp.get("/tickets/<token>")
+def ticket(token: str):
+    """What an admission ticket's QR code opens: the ticket's own facts and whether it is still valid."""
+    registration = registration_by_ticket(token)
+    if registration is None:
+        abort(404)
+    return render_template("public/ticket.html", registration=registration)
