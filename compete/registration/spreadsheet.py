@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import unicodedata
 import warnings
 import zipfile
@@ -135,7 +134,11 @@ def _same_id_as(row: int) -> LazyString:
 
 
 def _too_many_rows(limit: int) -> LazyString:
-    return _l("The sheet has more than %(limit)s filled rows below the column titles: split it up.", limit=limit)
+    return _l(
+        "The sheet has more than %(limit)s rows below the column titles: split it into smaller files. "
+        "Formatted empty rows at the end count too: delete them.",
+        limit=limit,
+    )
 
 
 def _no_header() -> LazyString:
@@ -245,9 +248,7 @@ def _find_header(rows: Iterator[tuple[int, tuple]], max_rows: int) -> _Header:
 # --- cell values -------------------------------------------------------------
 
 # Invisible characters that come along when text is pasted from web pages and chat apps.
-_INVISIBLE_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE = str.maketrans("", "", _INVISIBLE_CHARACTERS)
-_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 )
@@ -268,29 +269,19 @@ _Converted = tuple[str, LazyString | None]
 
 
 def _clean(text: str) -> str:
-    # The search first: translate() costs eight times as much and is rarely needed.
-    return text.translate(_INVISIBLE).strip() if _HAS_INVISIBLE.search(text) else text.strip()
+    return text.translate(_INVISIBLE).strip()
 
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not _clean(value))
 
 
-def _present(value: object) -> object:
-    """The cell's value with text cleaned, or None when there is nothing in it."""
-    if isinstance(value, str):
-        return _clean(value) or None
-    return value
-
-
 def _number_as_text(value: int | float) -> _Converted:
-    if abs(value) >= _LOSSY_NUMBER:
-        # A long code (a certificate number) that went through a number cell; even when the file holds
-        # every digit, the digits may not be the ones that were typed.
-        return "", _ID_SCIENTIFIC if isinstance(value, float) else _ID_AS_NUMBER_18
     if isinstance(value, float):
         if not value.is_integer():
             return repr(value), None
+        if abs(value) >= _LOSSY_NUMBER:
+            return "", _ID_SCIENTIFIC
         # 13912345678.0 is how a phone number stored as a number may come back.
         return str(int(value)), None
     return str(value), None
@@ -318,7 +309,7 @@ def _name(value: object) -> _Converted:
 def _digits_text(value: object) -> _Converted:
     text, problem = _text(value)
     # People type digits with a Chinese IME, which gives full-width forms.
-    return unicodedata.normalize("NFKC", text).strip(), problem
+    return unicodedata.normalize("NFKC", text), problem
 
 
 def _id_number(value: object) -> _Converted:
@@ -375,22 +366,21 @@ _CONVERTERS: dict[str, Callable[[object], _Converted]] = {
 }
 
 
-# --- what read-only openpyxl cannot tell: merged cells, formulas without a value, the number of rows -------------
+# --- what read-only openpyxl cannot tell: merged cells and formulas without a value --------------------------------
 
 # A namespace prefix such as "x:" that some writers put on every element.
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ROW_END = re.compile(rb"</" + _NS + rb"row\s*>")
-_ROW_START = re.compile(rb"<" + _NS + rb"row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"'](\d+)[\"']")
 _MERGE = re.compile(rb"<" + _NS + rb"mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']+)[\"']")
 _FORMULA_TAG = re.compile(rb"<" + _NS + rb"f[\s>/]")
 # (?<!/) skips self-closing empty cells, which would otherwise swallow the next cell.
 _CELL = re.compile(rb"<" + _NS + rb"c\b([^>]*)(?<!/)>(.*?)</" + _NS + rb"c\s*>", re.DOTALL)
-_CELL_START = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})\d+[\"']")
 _CELL_REF = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
 _CELL_TYPE = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
 _CACHED_VALUE = re.compile(rb"<" + _NS + rb"v(?:\s[^>]*)?(?<!/)>\s*[^<\s]")
-# Something in a cell: a typed or cached value, or an inline string.
+_ROW_START = re.compile(rb"<" + _NS + rb"row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"'](\d+)[\"']")
+# A value in a row: a cached or typed value, or an inline string.
 _ANY_VALUE = re.compile(rb"<" + _NS + rb"(?:v(?:\s[^>]*)?(?<!/)>\s*[^<\s]|is\b)")
 _CHUNK = 1 << 20
 
@@ -399,79 +389,30 @@ _CHUNK = 1 << 20
 class _SheetXml:
     merges: list[tuple[int, int, int, int]]  # min_col, min_row, max_col, max_row
     uncached_formulas: set[tuple[int, int]]  # (row, column), 1-based
-
-
-@dataclass
-class _RowCounter:
-    header_row: int
-    limit: int
-    columns: frozenset[bytes] | None  # the column letters that count; None for any column
-    filled: int = 0
+    rows_with_values: int = 0  # below the header row
     last_row: int = 0
 
 
-class _TooManyRows(Exception):
-    pass
-
-
-def _end_of_last_row(buffer: bytes) -> int:
-    """The index just after the last row's end tag in ``buffer``, 0 when there is none."""
-    # bytes.rfind is much faster than a regex; the regex is for writers that prefix every element (x:row).
-    plain = buffer.rfind(b"</row>")
-    if plain >= 0:
-        return plain + len(b"</row>")
-    end = 0
-    for match in _ROW_END.finditer(buffer):
-        end = match.end()
-    return end
-
-
-def _row_is_filled(piece: bytes, position: int, columns: frozenset[bytes] | None) -> bool:
-    if columns is None:
-        return _ANY_VALUE.search(piece, position) is not None
-    cells = list(_CELL_START.finditer(piece, position))
-    for index, cell in enumerate(cells):
-        if cell.group(1).upper() in columns:
-            end = cells[index + 1].start() if index + 1 < len(cells) else len(piece)
-            if _ANY_VALUE.search(piece, cell.end(), end):
-                return True
-    return False
-
-
-def _count_row(piece: bytes, counter: _RowCounter) -> None:
-    """Count the row that ends this piece if it is below the header and has something in it."""
-    # Empty rows written as <row r="7"/> may come first, so the last start tag is the row that ends here.
-    plain = piece.rfind(b"<row")
-    start = _ROW_START.match(piece, plain) if plain >= 0 else None
-    number = _ROW_NUMBER.search(start.group(1)) if start is not None else None
-    if number is not None:
-        counter.last_row = int(number.group(1))
-    else:
-        # Prefixed elements, or rows without a number: walk every start tag and number them in turn as openpyxl does.
+def _scan_segment(segment: bytes, found: _SheetXml, header_row: int, max_rows: int) -> None:
+    for piece in _ROW_END.split(segment):
+        # Each piece ends where a row ends; empty rows written as <row r="7"/> may come before that row,
+        # so the last start tag in the piece is the row that ends here.
         start = None
         for start in _ROW_START.finditer(piece):
             number = _ROW_NUMBER.search(start.group(1))
-            counter.last_row = int(number.group(1)) if number else counter.last_row + 1
-    if start is None or start.group(1).endswith(b"/") or counter.last_row <= counter.header_row:
-        return
-    if _row_is_filled(piece, start.end(), counter.columns):
-        counter.filled += 1
-        if counter.filled > counter.limit:
-            raise _TooManyRows
-
-
-def _scan_segment(segment: bytes, found: _SheetXml, counter: _RowCounter, *, count_only: bool) -> None:
-    for piece in segment.split(b"</row>") if b"</row>" in segment else _ROW_END.split(segment):
-        _count_row(piece, counter)
-    if count_only:
-        return
-    # The substring tests skip the slower regexes in the usual sheet without merges or formulas.
-    for match in _MERGE.finditer(segment) if b"mergeCell" in segment else ():
+            found.last_row = int(number.group(1)) if number else found.last_row + 1
+        if start is None or start.group(1).endswith(b"/"):
+            continue
+        if found.last_row > header_row and _ANY_VALUE.search(piece, start.end()):
+            found.rows_with_values += 1
+            if found.rows_with_values > max_rows:
+                raise SheetUnreadable(_too_many_rows(max_rows))
+    for match in _MERGE.finditer(segment):
         try:
             found.merges.append(range_boundaries(match.group(1).decode("ascii")))
         except (ValueError, TypeError, UnicodeDecodeError):
             continue
-    if not (b"<f" in segment or b":f" in segment) or not _FORMULA_TAG.search(segment):
+    if not _FORMULA_TAG.search(segment):
         return
     for cell in _CELL.finditer(segment):
         attributes, content = cell.groups()
@@ -479,7 +420,7 @@ def _scan_segment(segment: bytes, found: _SheetXml, counter: _RowCounter, *, cou
             continue
         kind = _CELL_TYPE.search(attributes)
         # Excel saves a formula whose result is "" as t="str" with an empty value: that value is real.
-        if False:
+        if kind is not None and kind.group(1) == b"str":
             continue
         reference = _CELL_REF.search(attributes)
         if reference is not None:
@@ -487,42 +428,33 @@ def _scan_segment(segment: bytes, found: _SheetXml, counter: _RowCounter, *, cou
             found.uncached_formulas.add((int(row), column_index_from_string(column.decode("ascii").upper())))
 
 
-def _scan(open_part: Callable[[], IO[bytes]], counter: _RowCounter, *, count_only: bool = False) -> _SheetXml:
-    """One streaming pass, in chunks cut after whole rows so that no row straddles two chunks."""
+def _end_of_last_row(buffer: bytes) -> int:
+    """The index just after the last row's end tag in ``buffer``, 0 when there is none."""
+    end = 0
+    for match in _ROW_END.finditer(buffer):
+        end = match.end()
+    return end
+
+
+def _scan_sheet_xml(stream: IO[bytes], header_row: int, max_rows: int) -> _SheetXml:
+    """Stream the sheet's XML once, in chunks cut after whole rows so that no row straddles two chunks.
+
+    Besides merged ranges and formulas without a value, this counts the rows below the header that hold
+    any value, and refuses the sheet as soon as there are more than ``max_rows`` of them. That is far
+    cheaper than parsing the rows, and, unlike the sheet's declared <dimension>, is neither fooled by
+    formatted empty rows at the end (which would refuse a short list) nor by a wrong dimension.
+    """
     found = _SheetXml([], set())
     carry = b""
-    with open_part() as stream:
-        while chunk := stream.read(_CHUNK):
-            buffer = carry + chunk
-            cut = _end_of_last_row(buffer)
-            if cut:
-                _scan_segment(buffer[:cut], found, counter, count_only=count_only)
-            carry = buffer[cut:]
+    while chunk := stream.read(_CHUNK):
+        buffer = carry + chunk
+        cut = _end_of_last_row(buffer)
+        if cut:
+            _scan_segment(buffer[:cut], found, header_row, max_rows)
+        carry = buffer[cut:]
     # <mergeCells> follows <sheetData>, so it is always in this last part.
-    _scan_segment(carry, found, counter, count_only=count_only)
+    _scan_segment(carry, found, header_row, max_rows)
     return found
-
-
-def _scan_sheet_xml(
-    open_part: Callable[[], IO[bytes]], header_row: int, max_rows: int, columns: frozenset[bytes]
-) -> _SheetXml:
-    """Find merged ranges and formulas without a value in the sheet's XML; refuse a sheet with too many rows.
-
-    Counting rows here is far cheaper than parsing them, so an oversized sheet is refused in a fraction
-    of the time openpyxl needs for its rows. The declared <dimension> would be cheaper still, but it
-    counts formatted empty rows (a list of 30 formatted down to row 30,000 would be refused) and some
-    writers get it wrong. The first pass counts rows with anything in them; only if that exceeds the limit
-    does a second pass count just the known columns, which rows numbered in advance (序号) do not fill.
-    """
-    try:
-        return _scan(open_part, _RowCounter(header_row, max_rows, None))
-    except _TooManyRows:
-        pass
-    try:
-        _scan(open_part, _RowCounter(header_row, max_rows, columns), count_only=True)
-    except _TooManyRows:
-        raise SheetUnreadable(_too_many_rows(max_rows)) from None
-    return _scan(open_part, _RowCounter(header_row, sys.maxsize, None))
 
 
 # --- reading -----------------------------------------------------------------
@@ -637,10 +569,9 @@ def _read_workbook(workbook, handle: BinaryIO, max_rows: int) -> SheetReading:
     # oversized sheet is refused before its rows are parsed. _worksheet_path is private to openpyxl
     # (pinned in requirements.txt); the merged-cell and formula tests fail if it ever changes.
     # openpyxl keeps the archive open on the same handle; ZipFile seeks before every read, so they can share it.
-    columns = frozenset(get_column_letter(index + 1).encode("ascii") for index, _key in header.columns)
     try:
-        with zipfile.ZipFile(handle) as archive:
-            sheet_xml = _scan_sheet_xml(lambda: archive.open(sheet._worksheet_path), header.row, max_rows, columns)
+        with zipfile.ZipFile(handle) as archive, archive.open(sheet._worksheet_path) as stream:
+            sheet_xml = _scan_sheet_xml(stream, header.row, max_rows)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:
         raise SheetUnreadable(_DAMAGED) from error
     handle.seek(0)
@@ -650,8 +581,7 @@ def _read_workbook(workbook, handle: BinaryIO, max_rows: int) -> SheetReading:
 
 def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: _SheetXml, max_rows: int) -> SheetReading:
     mapped = header.columns
-    indexes = [index for index, _key in mapped]
-    converters = [(index, key, _CONVERTERS[key], _BY_KEY[key].required, header.titles[key]) for index, key in mapped]
+    converters = [(index, key, _CONVERTERS[key], _BY_KEY[key].required) for index, key in mapped]
     uncached = sheet_xml.uncached_formulas
     read: list[SheetRow] = []
     # (row, 0-based column, error, whether a merged range may explain it away)
@@ -661,22 +591,23 @@ def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: _S
 
     for number, cells in rows:
         width = len(cells)
-        present = [_present(cells[index]) if index < width else None for index in indexes]
+        raw = [cells[index] if index < width else None for index, _key in mapped]
         # Rows with nothing in the known columns are skipped, including rows that only carry a 序号 or formatting.
-        if present.count(None) == len(present):
+        if all(_blank(value) for value in raw):
             continue
         if len(read) >= max_rows:
             raise SheetUnreadable(_too_many_rows(max_rows))
         values = dict.fromkeys(_BY_KEY, "")
-        for (index, key, convert, required, title), value in zip(converters, present, strict=True):
-            if value is None:
+        for (index, key, convert, required), value in zip(converters, raw, strict=True):
+            title = header.titles[key]
+            if _blank(value):
                 if (number, index + 1) in uncached:
                     found.append((number, index, RowError(number, title, _FORMULA_WITHOUT_VALUE), True))
                 elif required:
                     found.append((number, index, RowError(number, title, _REQUIRED_EMPTY), True))
                 continue
-            if value in _EXCEL_ERRORS:
-                found.append((number, index, RowError(number, title, _formula_error(value)), False))
+            if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
+                found.append((number, index, RowError(number, title, _formula_error(value.strip())), False))
                 continue
             text, problem = convert(value)
             values[key] = text
