@@ -45,22 +45,35 @@ def count(model) -> int:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("高级工", "g3"), ("三级", "g3"), ("三级/高级工", "g3"), ("高级工（三级）", "g3"), ("技师", "g2"),
-     ("高级技师", "g1"), ("", "none"), ("无", "none"), ("初级工", "g5"), ("大师", None)],
+    [
+        ("高级工", "g3"),
+        ("三级", "g3"),
+        ("三级/高级工", "g3"),
+        ("高级工（三级）", "g3"),
+        ("技师", "g2"),
+        ("高级技师", "g1"),
+        ("", "none"),
+        ("无", "none"),
+        ("初级工", "g5"),
+        ("大师", None),
+    ],
 )
 def test_grade_names_people_write(text, code):
     assert importing.grade_from_text(text) == code
 
 
 def test_a_clean_sheet_imports_persons_units_and_registrations(event):
-    data = sheet(["张伟", ZHANG, "江苏洋河酒厂股份有限公司", "高级工", "13912345678"],
-                 ["李娜", LI, "宿迁技师学院", "三级", ""])
+    data = sheet(
+        ["张伟", ZHANG, "江苏洋河酒厂股份有限公司", "高级工", "13912345678"], ["李娜", LI, "宿迁技师学院", "三级", ""]
+    )
     check = importing.check_import(event, data)
     assert (len(check.planned), check.errors) == (2, [])
     assert importing.import_registrations(None, event, check, file_name="报名表.xlsx") == 2
     assert count(Registration) == 2 and count(Person) == 2
     assert {(u.name, u.kind.value) for u in db.session.scalars(select(Unit))} == {
-        ("江苏洋河酒厂股份有限公司", "employer"), ("宿迁技师学院", "school")}
+        ("江苏洋河酒厂股份有限公司", "employer"),
+        ("宿迁技师学院", "school"),
+    }
     registration = db.session.scalar(select(Registration).join(Person).where(Person.name == "张伟"))
     assert (registration.source, registration.status) == (RegistrationSource.IMPORT, RegistrationStatus.SUBMITTED)
     assert registration.person.grade == "g3"
@@ -76,10 +89,12 @@ def test_reimporting_the_same_file_changes_nothing(event):
 
 
 def test_bad_rows_are_reported_with_row_column_and_message(event):
-    data = sheet(["张伟", ZHANG[:-1] + ("0" if ZHANG[-1] != "0" else "1"), "", "高级工", ""],
-                 ["李娜", LI, "", "大师", ""],
-                 ["王五", "32130219901332001X", "", "", ""],
-                 ["赵六", valid_id_number("32130219950101001"), "", "", ""])
+    data = sheet(
+        ["张伟", ZHANG[:-1] + ("0" if ZHANG[-1] != "0" else "1"), "", "高级工", ""],
+        ["李娜", LI, "", "大师", ""],
+        ["王五", "32130219901332001X", "", "", ""],
+        ["赵六", valid_id_number("32130219950101001"), "", "", ""],
+    )
     check = importing.check_import(event, data)
     assert [(e["row"], e["column"]) for e in check.errors] == [(3, "身份证号"), (4, "现职业技能等级"), (5, "身份证号")]
     assert [p.name for p in check.planned] == ["赵六"]
