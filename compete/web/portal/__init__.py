@@ -45,11 +45,10 @@ def owned_registration(registration_id: int) -> Registration:
 
 @bp.get("/")
 def index():
+    registrations = own_registrations()
+    entered = {r.event_id for r in registrations if r.status in services.ACTIVE}
     return render_template(
-        "portal/index.html",
-        registrations=own_registrations(),
-        open_events=services.open_events(),
-        describe=services.describe_failure,
+        "portal/index.html", registrations=registrations, open_events=services.open_events(), entered=entered
     )
 
 
