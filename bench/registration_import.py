@@ -114,9 +114,60 @@ def stage_read(data: bytes) -> int:
     return len(reading.rows)
 
 
-# (label, function of the sheet's bytes) in import order; the database stage goes after stage_read.
+_APP = None
+
+
+def _bench_app():
+    """An app on a fresh SQLite file with one event, and half the sheet's people already in the registry."""
+    global _APP
+    if _APP is None:
+        import tempfile
+
+        from compete import create_app
+        from compete.extensions import db
+        from compete.people.models import Gender, Person
+        from compete.rules import idcard
+        from tests.factories import make_competition, make_event, make_user
+
+        folder = tempfile.mkdtemp(prefix="compete-bench-")
+        _APP = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench"})
+        with _APP.test_request_context():
+            db.create_all()
+            organizer = make_user()
+            make_event(organizer, make_competition(organizer))
+            reading = read_registration_sheet(inline_strings_sheet(ROWS))
+            for row in reading.rows[::2]:
+                card = idcard.parse(row.values["id_number"])
+                db.session.add(
+                    Person(
+                        name=row.values["name"],
+                        id_number=card.number,
+                        gender=Gender(card.gender),
+                        birth_date=card.birth_date,
+                    )
+                )
+            db.session.commit()
+    return _APP
+
+
+def stage_check(data: bytes) -> int:
+    """Stage 2: the whole check an organizer waits for: the file, then every row against registry and event."""
+    from compete.competitions.models import Event
+    from compete.extensions import db
+    from compete.registration.importing import check_import
+
+    with _bench_app().test_request_context():
+        event = db.session.scalar(db.select(Event))
+        check = check_import(event, data)
+        if check.errors:
+            raise AssertionError(f"the bench sheet should be clean, got {check.errors[:3]}")
+        return len(check.planned)
+
+
+# (label, function of the sheet's bytes) in import order.
 STAGES: list[tuple[str, Callable[[bytes], object]]] = [
     ("read_registration_sheet", stage_read),
+    ("check_import (file+registry)", stage_check),
 ]
 
 
