@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from compete.accounts import services as accounts
 from compete.accounts.models import Role
+from compete.columns import local_now
 from compete.competitions import services as competitions
 from compete.people import services as people
 from compete.people.models import RegionLevel, UnitKind
@@ -75,6 +76,23 @@ DG_CRITERIA = (
 )
 
 
+def schedule(today: date | None = None) -> dict[str, date]:
+    """First days relative to today, so a fresh demo always has an event open for registration."""
+    upcoming = (today or local_now().date()) + timedelta(days=35)
+    past = upcoming - timedelta(days=365)
+    return {"past": past, "current": upcoming, "jincheng": upcoming - timedelta(days=7)}
+
+
+def names(today: date | None = None) -> dict[str, str]:
+    """The demo competitions' names, which carry their year."""
+    days = schedule(today)
+    return {
+        "past": f"{days['past'].year}年宿迁市职业技能大赛",
+        "current": f"{days['current'].year}年宿迁市职业技能大赛",
+        "jincheng": f"{days['jincheng'].year}年晋城市城区职业技能竞赛",
+    }
+
+
 def load() -> None:
     users = {
         username: accounts.create_user(
@@ -94,16 +112,18 @@ def load() -> None:
         )
         if name == "张伟":
             users["competitor"].person = person
-    past = _competition(organizer, 2025, date(2025, 10, 16))
+    days = schedule()
+    past = _competition(organizer, days["past"])
     _event(organizer, past, "HG-W", "焊工(职工组)", "焊工", "worker", HG_CRITERIA, regions["321300"])
-    current = _competition(organizer, 2026, date(2026, 12, 15))
+    current = _competition(organizer, days["current"])
     _event(organizer, current, "HG-W", "焊工(职工组)", "焊工", "worker", HG_CRITERIA, regions["321300"])
     _event(organizer, current, "DG-S", "电工(学生组)", "电工", "student", DG_CRITERIA, regions["321300"])
     competitions.set_announced(organizer, current, True)
-    _jincheng(users["organizer2"], regions["140500"])
+    _jincheng(users["organizer2"], regions["140500"], days["jincheng"])
 
 
-def _competition(owner, year: int, starts_on: date):
+def _competition(owner, starts_on: date):
+    year = starts_on.year
     return competitions.create_competition(
         owner,
         {
@@ -155,15 +175,15 @@ def _event(owner, competition, code, name, occupation, group, criteria, region):
     return event
 
 
-def _jincheng(owner, region) -> None:
+def _jincheng(owner, region, starts_on: date) -> None:
     competition = competitions.create_competition(
         owner,
         {
-            "name": "2026年晋城市城区职业技能竞赛",
+            "name": f"{starts_on.year}年晋城市城区职业技能竞赛",
             "level": "district",
-            "year": 2026,
-            "starts_on": date(2026, 12, 8),
-            "ends_on": date(2026, 12, 8),
+            "year": starts_on.year,
+            "starts_on": starts_on,
+            "ends_on": starts_on,
             "venue": "晋城市技师学院",
             "organizer_body": "晋城市城区人力资源和社会保障局",
             "policy_preset": "jincheng",

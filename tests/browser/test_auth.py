@@ -4,9 +4,10 @@ import re
 
 from playwright.sync_api import expect
 
+from compete import demo
 from tests.browser.helpers import choose_language, save_screenshot, sign_in, submit_sign_in
 
-CURRENT = "2026年宿迁市职业技能大赛"
+CURRENT = demo.names()["current"]
 
 
 def test_login(page, live_server):
@@ -30,8 +31,8 @@ def test_login(page, live_server):
     expect(page).to_have_url(f"{live_server.url}/admin/")
     expect(page.get_by_role("heading", name="My competitions", level=1)).to_be_visible()
     expect(page.get_by_role("link", name=CURRENT, exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="2025年宿迁市职业技能大赛", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="2026年晋城市城区职业技能竞赛")).to_have_count(0)  # organizer2's
+    expect(page.get_by_role("link", name=demo.names()["past"], exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=demo.names()["jincheng"])).to_have_count(0)  # organizer2's
     save_screenshot(page, "admin-index-desktop")
 
     page.locator("[data-user-menu]").click()  # signing out sits in the user's menu
@@ -56,7 +57,7 @@ def test_access(page, live_server):
     choose_language(page, "en")
 
     # organizer2 sees only their own competition, and gets the 403 page for organizer's.
-    expect(page.get_by_role("link", name="2026年晋城市城区职业技能竞赛", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=demo.names()["jincheng"], exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=CURRENT)).to_have_count(0)
     for path in (f"/admin/competitions/{competition_id}", f"/admin/events/{scheme_id}/scheme"):
         response = page.goto(path)

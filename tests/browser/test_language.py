@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from compete import demo
 from tests.browser.helpers import CHINESE, choose_language, save_screenshot, submit_sign_in
 
 
@@ -29,14 +30,14 @@ def test_switch_language(page: Page, live_server):
     page.goto("/")
     expect_chinese(page)
     expect(page.locator("nav a[href='/login']")).to_have_text(CHINESE)  # "Sign in"
-    expect(page.get_by_role("link", name="2026年宿迁市职业技能大赛")).to_be_visible()
+    expect(page.get_by_role("link", name=demo.names()["current"])).to_be_visible()
     save_screenshot(page, "home-zh-desktop")
 
     choose_language(page, "en")
     expect(page).to_have_url(re.compile(r"^[^?]+/\??$"))  # the same page, not another one
     expect_english(page)
     expect(page.get_by_role("heading", name="Vocational skills competitions")).to_be_visible()
-    expect(page.get_by_role("link", name="2026年宿迁市职业技能大赛")).to_be_visible()  # data stays as entered
+    expect(page.get_by_role("link", name=demo.names()["current"])).to_be_visible()  # data stays as entered
     save_screenshot(page, "home-en-desktop")
 
     page.get_by_role("link", name="Sign in", exact=True).click()
@@ -46,7 +47,7 @@ def test_switch_language(page: Page, live_server):
     expect_english(page)
     expect(page.get_by_role("heading", name="My competitions", level=1)).to_be_visible()
 
-    page.get_by_role("link", name="2026年宿迁市职业技能大赛", exact=True).click()
+    page.get_by_role("link", name=demo.names()["current"], exact=True).click()
     expect(page.get_by_role("link", name="Add event")).to_be_visible()
     competition_url = page.url
     choose_language(page, "zh_CN")

@@ -3,9 +3,10 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from compete import demo
 from tests.browser.helpers import TABLET, horizontal_overflow, save_screenshot, sign_in
 
-CURRENT = "2026年宿迁市职业技能大赛"
+CURRENT = demo.names()["current"]
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
