@@ -110,3 +110,8 @@ def match_or_add_person(actor, *, name: str, id_number: str, phone=None, unit=No
     if after != before:
         audit.record(actor, "person.update", person, before=before, after=after)
     return person
+
+
+def record_id_reveal(actor, person: Person) -> None:
+    """A full ID number shown on screen is written to the trail (PIPL: who saw what)."""
+    audit.record(actor, "person.reveal_id", person, after={"person": person.id})

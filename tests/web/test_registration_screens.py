@@ -280,3 +280,17 @@ def test_exports_are_masked_unless_asked_and_always_audited(app, client, site):
         ],
     )
     assert entries == [False, True]
+
+
+def test_the_person_page_lists_registrations_and_audits_a_reveal(app, client, site):
+    english(client)
+    sign_up(client)
+    client.post(f"/portal/events/{site['event']}/register")
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    person_id = read(app, lambda: db.session.scalar(select(Registration.person_id)))
+    page = organizer.get(f"/admin/people/{person_id}").text
+    assert "焊工(职工组)" in page and ZHANG not in page
+    assert ZHANG in organizer.get(f"/admin/people/{person_id}?reveal=1").text
+    assert read(app, lambda: db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "person.reveal_id")))
+    assert organizer.get("/admin/people/999999").status_code == 404

@@ -1,6 +1,6 @@
 """Organizer screens of the talent registry: persons and units."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -98,3 +98,20 @@ def regions():
             flash(_("Region added."), "success")
             return redirect(url_for("admin.regions"))
     return render_template("admin/regions.html", regions=all_regions, form=form)
+
+
+@bp.get("/people/<int:person_id>")
+def person(person_id: int):
+    from compete.registration.models import Registration
+
+    found = db.session.get(Person, person_id)
+    if found is None:
+        abort(404)
+    reveal = request.args.get("reveal") == "1"
+    if reveal:
+        services.record_id_reveal(current_user, found)
+        db.session.commit()
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.person_id == found.id).order_by(Registration.submitted_at.desc())
+    ).all()
+    return render_template("admin/person.html", person=found, registrations=registrations, reveal=reveal)
