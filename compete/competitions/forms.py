@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from compete import labels
+from compete.competitions.models import COMPETITION_FIELDS, EVENT_FIELDS
 from compete.forms_base import ExactDecimalField, optional, text_field
 
 CODE_PATTERN = Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use letters, digits, - and _ only."))
@@ -56,20 +57,10 @@ class CompetitionForm(FlaskForm):
         self.policy_preset.choices = labels.preset_choices()
 
     def competition_values(self) -> dict:
-        return {
-            name: self[name].data
-            for name in (
-                "name",
-                "level",
-                "year",
-                "starts_on",
-                "ends_on",
-                "venue",
-                "organizer_body",
-                "policy_preset",
-                "description",
-            )
-        } | {"venue": self.venue.data or "", "description": self.description.data or ""}
+        return {name: self[name].data for name in COMPETITION_FIELDS} | {
+            "venue": self.venue.data or "",
+            "description": self.description.data or "",
+        }
 
 
 class CopyCompetitionForm(CompetitionForm):
@@ -147,26 +138,7 @@ class EventForm(FlaskForm):
             self[name].data = key
 
     def event_values(self) -> dict:
-        values = {
-            name: self[name].data
-            for name in (
-                "code",
-                "name",
-                "occupation",
-                "group",
-                "theory_weight",
-                "practical_weight",
-                "aggregation",
-                "award_scheme",
-                "pass_mark",
-                "judges_per_station",
-                "capacity",
-                "registration_opens_at",
-                "registration_closes_at",
-                "min_age",
-                "max_age",
-            )
-        }
+        values = {name: self[name].data for name in EVENT_FIELDS if name not in ("tie_breaks", "required_grade")}
         values["tie_breaks"] = self.tie_breaks_value()
         values["required_grade"] = self.required_grade.data or None
         return values

@@ -33,6 +33,37 @@ class CriterionKind(enum.StrEnum):
     JUDGEMENT = "judgement"
 
 
+# The settings a person sets, in the order the forms show them; services copy and audit exactly these.
+COMPETITION_FIELDS = (
+    "name",
+    "level",
+    "year",
+    "starts_on",
+    "ends_on",
+    "venue",
+    "organizer_body",
+    "policy_preset",
+    "description",
+)
+EVENT_FIELDS = (
+    "code",
+    "name",
+    "occupation",
+    "group",
+    "theory_weight",
+    "practical_weight",
+    "aggregation",
+    "tie_breaks",
+    "award_scheme",
+    "pass_mark",
+    "judges_per_station",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "min_age",
+    "max_age",
+    "required_grade",
+)
 TIE_BREAK_KEYS = ("total", "time", "practical", "theory")
 DEFAULT_TIE_BREAKS = ("total", "time", "practical", "theory")
 

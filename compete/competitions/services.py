@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from compete.audit import services as audit
 from compete.competitions.models import (
+    COMPETITION_FIELDS,
+    EVENT_FIELDS,
     TIE_BREAK_KEYS,
     Aggregation,
     AwardScheme,
@@ -22,36 +24,6 @@ from compete.extensions import db
 from compete.rules import grades
 from compete.rules.levels import LEVEL_CODES, PRESET_IDS
 
-COMPETITION_FIELDS = (
-    "name",
-    "level",
-    "year",
-    "starts_on",
-    "ends_on",
-    "venue",
-    "organizer_body",
-    "policy_preset",
-    "description",
-)
-EVENT_FIELDS = (
-    "code",
-    "name",
-    "occupation",
-    "group",
-    "theory_weight",
-    "practical_weight",
-    "aggregation",
-    "tie_breaks",
-    "award_scheme",
-    "pass_mark",
-    "judges_per_station",
-    "capacity",
-    "registration_opens_at",
-    "registration_closes_at",
-    "min_age",
-    "max_age",
-    "required_grade",
-)
 CRITERION_FIELDS = ("code", "name", "kind", "max_mark", "step")
 ONE = Decimal(1)
 
