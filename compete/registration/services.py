@@ -52,12 +52,17 @@ def approved_count(event: Event, excluding: Registration | None = None) -> int:
     return db.session.scalar(query)
 
 
-def eligibility_failures(registration: Registration) -> list[eligibility.Failure]:
+def eligibility_failures(
+    registration: Registration, *, approved_in_event: int | None = None
+) -> list[eligibility.Failure]:
+    """The checks this registration fails; pass approved_in_event when checking many of one event at once."""
     event = registration.event
+    if approved_in_event is None:
+        others = approved_count(event, excluding=registration)
+    else:
+        others = approved_in_event - (registration.status == RegistrationStatus.APPROVED)
     return eligibility.check(
-        requirements_for(event),
-        applicant_for(registration.person, registration.unit),
-        approved_count=approved_count(event, excluding=registration),
+        requirements_for(event), applicant_for(registration.person, registration.unit), approved_count=others
     )
 
 

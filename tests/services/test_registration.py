@@ -154,3 +154,18 @@ def test_matching_a_known_person_updates_contact_details_without_duplicating(org
     again = person(organizer, phone="13912345678")
     assert again is first and first.phone == "13912345678"
     assert first.birth_date == date(1990, 3, 7)
+
+
+def test_checking_many_at_once_agrees_with_checking_one_by_one(event, organizer, applicant):
+    entries = [
+        services.register(
+            applicant, event, person(organizer, f"3213021990030701{n}", name=f"选手{n}"), source=PORTAL, now=OPEN
+        )
+        for n in range(3)
+    ]
+    for entry in entries[:2]:
+        services.approve(organizer, entry)  # capacity 2: now full
+    approved = services.approved_count(event)
+    for entry in entries:
+        assert services.eligibility_failures(entry, approved_in_event=approved) == services.eligibility_failures(entry)
+    assert [f.check for f in services.eligibility_failures(entries[2])] == ["capacity"]

@@ -31,8 +31,9 @@ def registrations(event_id: int):
     if reveal:
         services.record_id_reveal(current_user, event, len(rows), "review screen")
         db.session.commit()
+    approved = services.approved_count(event)
     checks = {
-        row.id: [services.describe_failure(f) for f in services.eligibility_failures(row)]
+        row.id: [services.describe_failure(f) for f in services.eligibility_failures(row, approved_in_event=approved)]
         for row in rows
         if row.status in services.ACTIVE
     }
