@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import unicodedata
 import warnings
 import zipfile
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from compete.rules import grades
+from compete.registration.sheet_cells import CONVERTERS, EXCEL_ERRORS, blank, cleaned_value
+from compete.registration.sheet_xml import SheetXml, TooManyRows, scan_sheet_xml
 
 __all__ = [
     "COLUMNS",
@@ -34,7 +31,6 @@ __all__ = [
     "SheetRow",
     "SheetUnreadable",
     "read_registration_sheet",
-    "template_workbook",
 ]
 
 
@@ -62,9 +58,6 @@ _BY_KEY = {column.key: column for column in COLUMNS}
 _REQUIRED = tuple(column for column in COLUMNS if column.required)
 # People put the column titles below a title row or two, never much further down.
 _HEADER_SEARCH_ROWS = 10
-# The template formats this many rows so that IDs typed into them stay text.
-_TEMPLATE_ROWS = 2_000
-_INSTRUCTIONS_TITLE = "填写说明"
 
 
 @dataclass(frozen=True)
@@ -113,15 +106,6 @@ _EMPTY_SHEET = _l("The sheet is empty.")
 
 # Row-level messages; the column they concern is shown next to them.
 _REQUIRED_EMPTY = _l("Required, but empty.")
-_AS_LONG_NUMBER = _l(
-    "Stored as a number: Excel may have changed the last digits. Format the column as text and type it again."
-)
-_SCIENTIFIC = _l(
-    "Stored as a number in scientific notation, so the last digits are lost. "
-    "Format the column as text and type it again."
-)
-_AS_NUMBER = _l("Stored as a number. Format the column as text and type it again.")
-_NOT_A_DATE = _l("Not a date: write it like 2019-06-30.")
 _MERGED = _l("Merged cells: unmerge them and fill in every row.")
 _FORMULA_WITHOUT_VALUE = _l("A formula without a value: type the value instead.")
 
@@ -228,7 +212,7 @@ def _find_header(rows: Iterator[tuple[int, tuple]], max_rows: int) -> _Header:
             return candidate
         if best is None or len(candidate.columns) > len(best.columns):
             best = candidate
-        seen_content = seen_content or any(not _blank(value) for value in cells)
+        seen_content = seen_content or any(not blank(value) for value in cells)
         if number >= _HEADER_SEARCH_ROWS:
             break
     if best is not None and best.columns:
@@ -239,294 +223,10 @@ def _find_header(rows: Iterator[tuple[int, tuple]], max_rows: int) -> _Header:
         for count, (_number, cells) in enumerate(rows):
             if count > max_rows:
                 break
-            if any(not _blank(value) for value in cells):
+            if any(not blank(value) for value in cells):
                 raise SheetUnreadable(_no_header())
         raise SheetUnreadable(_EMPTY_SHEET)
     raise SheetUnreadable(_no_header())
-
-
-# --- cell values -------------------------------------------------------------
-
-# Invisible characters that come along when text is pasted from web pages and chat apps.
-_INVISIBLE_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE = str.maketrans("", "", _INVISIBLE_CHARACTERS)
-_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
-_EXCEL_ERRORS = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
-)
-# Excel keeps 15 significant digits, so a larger number may already have lost its last digits.
-_LOSSY_NUMBER = 1e15
-# From 12 digits on, Excel's General format shows a number in scientific notation (3.21302E+17).
-_SCIENTIFIC_DISPLAY = 1e11
-_SCIENTIFIC_TEXT = re.compile(r"\d+(?:\.\d+)?E[+-]?\d+")
-# Two-character names are often padded with a space to line up with three-character ones: 张  伟.
-_SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-_DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-)
-_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_MIN_YEAR, _MAX_YEAR = 1900, 2100
-
-_Converted = tuple[str, LazyString | None]
-
-
-def _clean(text: str) -> str:
-    # The search first: translate() costs eight times as much and is rarely needed.
-    return text.translate(_INVISIBLE).strip() if _HAS_INVISIBLE.search(text) else text.strip()
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not _clean(value))
-
-
-def _present(value: object) -> object:
-    """The cell's value with text cleaned, or None when there is nothing in it."""
-    if isinstance(value, str):
-        return _clean(value) or None
-    return value
-
-
-def _number_as_text(value: int | float) -> _Converted:
-    if abs(value) >= _LOSSY_NUMBER:
-        # A long code (a certificate number) that went through a number cell; even when the file holds
-        # every digit, the digits may not be the ones that were typed.
-        return "", _SCIENTIFIC if isinstance(value, float) else _AS_LONG_NUMBER
-    if isinstance(value, float):
-        if not value.is_integer():
-            return repr(value), None
-        # 13912345678.0 is how a phone number stored as a number may come back.
-        return str(int(value)), None
-    return str(value), None
-
-
-def _text(value: object) -> _Converted:
-    if isinstance(value, str):
-        return _clean(value), None
-    if isinstance(value, bool):
-        return str(value).upper(), None
-    if isinstance(value, int | float):
-        return _number_as_text(value)
-    if isinstance(value, datetime):
-        return (value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")), None
-    if isinstance(value, date):
-        return value.isoformat(), None
-    return _clean(str(value)), None
-
-
-def _name(value: object) -> _Converted:
-    text, problem = _text(value)
-    return _SPACE_BETWEEN_HAN.sub("", text), problem
-
-
-def _digits_text(value: object) -> _Converted:
-    text, problem = _text(value)
-    # People type digits with a Chinese IME, which gives full-width forms.
-    return unicodedata.normalize("NFKC", text).strip(), problem
-
-
-def _id_number(value: object) -> _Converted:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if len(str(abs(value))) == 18:
-            return "", _AS_LONG_NUMBER
-        return "", _SCIENTIFIC if abs(value) >= _SCIENTIFIC_DISPLAY else _AS_NUMBER
-    if isinstance(value, float):
-        return "", _SCIENTIFIC if abs(value) >= _SCIENTIFIC_DISPLAY else _AS_NUMBER
-    text, problem = _digits_text(value)
-    # A leading apostrophe is Excel's "keep as text" mark; pasted from other systems it ends up in the value.
-    text = text.lstrip("'`‘’").strip().upper()
-    if _SCIENTIFIC_TEXT.fullmatch(text):
-        # Text copied from a cell that displayed 3.21302E+17.
-        return "", _SCIENTIFIC
-    return text, problem
-
-
-def _valid_date(year: str, month: str, day: str) -> str | None:
-    try:
-        parsed = date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-    return parsed.isoformat() if _MIN_YEAR <= parsed.year <= _MAX_YEAR else None
-
-
-def _date(value: object) -> _Converted:
-    if isinstance(value, datetime):
-        return value.date().isoformat(), None
-    if isinstance(value, date):
-        return value.isoformat(), None
-    if isinstance(value, int) and not isinstance(value, bool):
-        # 20190630 typed into a number cell.
-        match = _DATE_COMPACT.fullmatch(str(value))
-        iso = _valid_date(*match.groups()) if match else None
-        return (iso, None) if iso else ("", _NOT_A_DATE)
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", _clean(value))
-        match = _DATE_TEXT.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
-        iso = _valid_date(*match.groups()) if match else None
-        return (iso, None) if iso else ("", _NOT_A_DATE)
-    # Excel serial numbers (a date cell that lost its format), times and the like.
-    return "", _NOT_A_DATE
-
-
-_CONVERTERS: dict[str, Callable[[object], _Converted]] = {
-    "name": _name,
-    "id_number": _id_number,
-    "phone": _digits_text,
-    "unit": _text,
-    "grade": _text,
-    "grade_certificate_number": _digits_text,
-    "grade_certified_on": _date,
-}
-
-
-# --- what read-only openpyxl cannot tell: merged cells, formulas without a value, the number of rows -------------
-
-# A namespace prefix such as "x:" that some writers put on every element.
-_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
-_ROW_END = re.compile(rb"</" + _NS + rb"row\s*>")
-_ROW_START = re.compile(rb"<" + _NS + rb"row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"'](\d+)[\"']")
-_MERGE = re.compile(rb"<" + _NS + rb"mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']+)[\"']")
-_FORMULA_TAG = re.compile(rb"<" + _NS + rb"f[\s>/]")
-# (?<!/) skips self-closing empty cells, which would otherwise swallow the next cell.
-_CELL = re.compile(rb"<" + _NS + rb"c\b([^>]*)(?<!/)>(.*?)</" + _NS + rb"c\s*>", re.DOTALL)
-_CELL_START = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})\d+[\"']")
-_CELL_REF = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
-_CELL_TYPE = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
-_CACHED_VALUE = re.compile(rb"<" + _NS + rb"v(?:\s[^>]*)?(?<!/)>\s*[^<\s]")
-# Something in a cell: a typed or cached value, or an inline string.
-_ANY_VALUE = re.compile(rb"<" + _NS + rb"(?:v(?:\s[^>]*)?(?<!/)>\s*[^<\s]|is\b)")
-# Small enough to keep the peak memory of a refusal near 1 MiB, big enough to cost nothing in speed.
-_CHUNK = 1 << 16
-
-
-@dataclass
-class _SheetXml:
-    merges: list[tuple[int, int, int, int]]  # min_col, min_row, max_col, max_row
-    uncached_formulas: set[tuple[int, int]]  # (row, column), 1-based
-
-
-@dataclass
-class _RowCounter:
-    header_row: int
-    limit: int
-    columns: frozenset[bytes] | None  # the column letters that count; None for any column
-    filled: int = 0
-    last_row: int = 0
-
-
-class _TooManyRows(Exception):
-    pass
-
-
-def _end_of_last_row(buffer: bytes) -> int:
-    """The index just after the last row's end tag in ``buffer``, 0 when there is none."""
-    # bytes.rfind is much faster than a regex; the regex is for writers that prefix every element (x:row).
-    plain = buffer.rfind(b"</row>")
-    if plain >= 0:
-        return plain + len(b"</row>")
-    end = 0
-    for match in _ROW_END.finditer(buffer):
-        end = match.end()
-    return end
-
-
-def _row_is_filled(piece: bytes, position: int, columns: frozenset[bytes] | None) -> bool:
-    if columns is None:
-        return _ANY_VALUE.search(piece, position) is not None
-    cells = list(_CELL_START.finditer(piece, position))
-    for index, cell in enumerate(cells):
-        if cell.group(1).upper() in columns:
-            end = cells[index + 1].start() if index + 1 < len(cells) else len(piece)
-            if _ANY_VALUE.search(piece, cell.end(), end):
-                return True
-    return False
-
-
-def _count_row(piece: bytes, counter: _RowCounter) -> None:
-    """Count the row that ends this piece if it is below the header and has something in it."""
-    # Empty rows written as <row r="7"/> may come first, so the last start tag is the row that ends here.
-    plain = piece.rfind(b"<row")
-    start = _ROW_START.match(piece, plain) if plain >= 0 else None
-    number = _ROW_NUMBER.search(start.group(1)) if start is not None else None
-    if number is not None:
-        counter.last_row = int(number.group(1))
-    else:
-        # Prefixed elements, or rows without a number: walk every start tag and number them in turn as openpyxl does.
-        start = None
-        for start in _ROW_START.finditer(piece):
-            number = _ROW_NUMBER.search(start.group(1))
-            counter.last_row = int(number.group(1)) if number else counter.last_row + 1
-    if start is None or start.group(1).endswith(b"/") or counter.last_row <= counter.header_row:
-        return
-    if _row_is_filled(piece, start.end(), counter.columns):
-        counter.filled += 1
-        if counter.filled > counter.limit:
-            raise _TooManyRows
-
-
-def _scan_segment(segment: bytes, found: _SheetXml, counter: _RowCounter, *, count_only: bool) -> None:
-    for piece in segment.split(b"</row>") if b"</row>" in segment else _ROW_END.split(segment):
-        _count_row(piece, counter)
-    if count_only:
-        return
-    # The substring tests skip the slower regexes in the usual sheet without merges or formulas.
-    for match in _MERGE.finditer(segment) if b"mergeCell" in segment else ():
-        try:
-            found.merges.append(range_boundaries(match.group(1).decode("ascii")))
-        except (ValueError, TypeError, UnicodeDecodeError):
-            continue
-    if not (b"<f" in segment or b":f" in segment) or not _FORMULA_TAG.search(segment):
-        return
-    for cell in _CELL.finditer(segment):
-        attributes, content = cell.groups()
-        if not _FORMULA_TAG.search(content) or _CACHED_VALUE.search(content):
-            continue
-        kind = _CELL_TYPE.search(attributes)
-        # Excel saves a formula whose result is "" as t="str" with an empty value: that value is real.
-        if kind is not None and kind.group(1) == b"str":
-            continue
-        reference = _CELL_REF.search(attributes)
-        if reference is not None:
-            column, row = reference.groups()
-            found.uncached_formulas.add((int(row), column_index_from_string(column.decode("ascii").upper())))
-
-
-def _scan(open_part: Callable[[], IO[bytes]], counter: _RowCounter, *, count_only: bool = False) -> _SheetXml:
-    """One streaming pass, in chunks cut after whole rows so that no row straddles two chunks."""
-    found = _SheetXml([], set())
-    carry = b""
-    with open_part() as stream:
-        while chunk := stream.read(_CHUNK):
-            buffer = carry + chunk
-            cut = _end_of_last_row(buffer)
-            if cut:
-                _scan_segment(buffer[:cut], found, counter, count_only=count_only)
-            carry = buffer[cut:]
-    # <mergeCells> follows <sheetData>, so it is always in this last part.
-    _scan_segment(carry, found, counter, count_only=count_only)
-    return found
-
-
-def _scan_sheet_xml(
-    open_part: Callable[[], IO[bytes]], header_row: int, max_rows: int, columns: frozenset[bytes]
-) -> _SheetXml:
-    """Find merged ranges and formulas without a value in the sheet's XML; refuse a sheet with too many rows.
-
-    Counting rows here is far cheaper than parsing them, so an oversized sheet is refused in a fraction
-    of the time openpyxl needs for its rows. The declared <dimension> would be cheaper still, but it
-    counts formatted empty rows (a list of 30 formatted down to row 30,000 would be refused) and some
-    writers get it wrong. The first pass counts rows with anything in them; only if that exceeds the limit
-    does a second pass count just the known columns, which rows numbered in advance (序号) do not fill.
-    """
-    try:
-        return _scan(open_part, _RowCounter(header_row, max_rows, None))
-    except _TooManyRows:
-        pass
-    try:
-        _scan(open_part, _RowCounter(header_row, max_rows, columns), count_only=True)
-    except _TooManyRows:
-        raise SheetUnreadable(_too_many_rows(max_rows)) from None
-    return _scan(open_part, _RowCounter(header_row, sys.maxsize, None))
 
 
 # --- reading -----------------------------------------------------------------
@@ -645,17 +345,19 @@ def _read_workbook(workbook, handle: BinaryIO, max_rows: int) -> SheetReading:
     columns = frozenset(get_column_letter(index + 1).encode("ascii") for index, _key in header.columns)
     try:
         with zipfile.ZipFile(handle) as archive:
-            sheet_xml = _scan_sheet_xml(lambda: archive.open(sheet._worksheet_path), header.row, max_rows, columns)
+            sheet_xml = scan_sheet_xml(lambda: archive.open(sheet._worksheet_path), header.row, max_rows, columns)
+    except TooManyRows:
+        raise SheetUnreadable(_too_many_rows(max_rows)) from None
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:
         raise SheetUnreadable(_DAMAGED) from error
 
     return _read_rows(rows, header, sheet_xml, max_rows)
 
 
-def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: _SheetXml, max_rows: int) -> SheetReading:
+def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: SheetXml, max_rows: int) -> SheetReading:
     mapped = header.columns
     indexes = [index for index, _key in mapped]
-    converters = [(index, key, _CONVERTERS[key], _BY_KEY[key].required, header.titles[key]) for index, key in mapped]
+    converters = [(index, key, CONVERTERS[key], _BY_KEY[key].required, header.titles[key]) for index, key in mapped]
     uncached = sheet_xml.uncached_formulas
     read: list[SheetRow] = []
     # (row, 0-based column, error, whether a merged range may explain it away)
@@ -665,7 +367,7 @@ def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: _S
 
     for number, cells in rows:
         width = len(cells)
-        present = [_present(cells[index]) if index < width else None for index in indexes]
+        present = [cleaned_value(cells[index]) if index < width else None for index in indexes]
         # Rows with nothing in the known columns are skipped, including rows that only carry a 序号 or formatting.
         if present.count(None) == len(present):
             continue
@@ -679,7 +381,7 @@ def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: _S
                 elif required:
                     found.append((number, index, RowError(number, title, _REQUIRED_EMPTY), True))
                 continue
-            if value in _EXCEL_ERRORS:
+            if value in EXCEL_ERRORS:
                 found.append((number, index, RowError(number, title, _formula_error(value)), False))
                 continue
             text, problem = convert(value)
@@ -738,113 +440,3 @@ def _apply_merges(
             seen.add((item[0], item[1]))
             kept.append(item)
     return kept
-
-
-# --- the template ------------------------------------------------------------
-
-_WIDTHS = {
-    "name": 12,
-    "id_number": 22,
-    "phone": 15,
-    "unit": 32,
-    "grade": 16,
-    "grade_certificate_number": 26,
-    "grade_certified_on": 13,
-}
-_TEXT_FORMAT = "@"
-_DATE_FORMAT = "yyyy-mm-dd"
-# Long digit strings must stay text; dates get a date format so Excel shows what the reader expects.
-_CELL_FORMATS = {
-    "id_number": _TEXT_FORMAT,
-    "phone": _TEXT_FORMAT,
-    "grade_certificate_number": _TEXT_FORMAT,
-    "grade_certified_on": _DATE_FORMAT,
-}
-
-
-def _grade_names() -> list[str]:
-    return [grades.get(grades.NO_GRADE).name_zh, *(grade.name_zh for grade in grades.LADDER)]
-
-
-def _instructions() -> list[tuple[str, str, str]]:
-    """(column, required or not, what to write) for the 填写说明 sheet."""
-    grade_list = "、".join(_grade_names())
-    national = "，".join(f"{grade.name_zh}即{grade.national_level}" for grade in grades.LADDER if grade.national_level)
-    notes = {
-        "name": "与居民身份证上的姓名一致。",
-        "id_number": "18位居民身份证号码，末位X大小写均可。本列已设为文本格式，请勿改成数字格式，"
-        "否则Excel会把号码显示成科学计数法（如3.21302E+17）并丢失最后几位。",
-        "phone": "本人手机号码。",
-        "unit": "单位全称；在校学生填写学校全称。",
-        "grade": f"填写下列等级名称之一：{grade_list}。没有等级填“无”或不填。与国家职业资格等级的对应：{national}。",
-        "grade_certificate_number": "职业技能等级证书（或职业资格证书）上的证书编号。",
-        "grade_certified_on": "证书的发证日期，如 2019-06-30，也可写成 2019/6/30 或 2019年6月30日。",
-    }
-    return [
-        (
-            column.title_zh,
-            "必填" if column.required else "选填",
-            notes[column.key] + "列标题也可写作：" + "、".join(column.aliases) + "。",
-        )
-        for column in COLUMNS
-    ]
-
-
-_GENERAL_NOTES = (
-    "1. 在“报名表”中每位选手填写一行，第一行的列标题请勿修改或删除。",
-    "2. 表格上方可以保留标题行；可以增加其他列（如序号、备注），导入时会忽略。",
-    "3. 请勿合并单元格，请勿使用公式，每个单元格直接填写内容。",
-    "4. 同一身份证号只填写一次。",
-)
-
-
-def template_workbook() -> bytes:
-    """Return a blank registration sheet (.xlsx) with column formats set and a sheet of instructions."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = TEMPLATE_TITLE
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for position, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=position, value=column.title_zh)
-        cell.font = bold
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        letter = get_column_letter(position)
-        sheet.column_dimensions[letter].width = _WIDTHS[column.key]
-        number_format = _CELL_FORMATS.get(column.key)
-        if number_format:
-            # Formatting cells (not just the column) is what makes Excel keep typed digits as text.
-            for row in range(2, _TEMPLATE_ROWS + 2):
-                sheet.cell(row=row, column=position).number_format = number_format
-    sheet.freeze_panes = "A2"
-
-    grade_position = next(i for i, column in enumerate(COLUMNS, start=1) if column.key == "grade")
-    grade_letter = get_column_letter(grade_position)
-    names = _grade_names()
-    # A drop-down that still accepts other spellings (e.g. 四级); the import decides what it understands.
-    choices = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True)
-    choices.showErrorMessage = False
-    choices.add(f"{grade_letter}2:{grade_letter}{_TEMPLATE_ROWS + 1}")
-    sheet.add_data_validation(choices)
-
-    guide = workbook.create_sheet(_INSTRUCTIONS_TITLE)
-    guide.append(["列名", "是否必填", "填写要求"])
-    for cell in guide[1]:
-        cell.font = bold
-        cell.fill = header_fill
-    for line in _instructions():
-        guide.append(list(line))
-        for cell in guide[guide.max_row]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    guide.append([])
-    # The notes are left unwrapped so that they run across the empty cells to their right.
-    for note in _GENERAL_NOTES:
-        guide.append([note])
-    guide.column_dimensions["A"].width = 16
-    guide.column_dimensions["B"].width = 10
-    guide.column_dimensions["C"].width = 90
-
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()

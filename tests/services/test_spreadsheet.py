@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from compete.registration.sheet_template import template_workbook
 from compete.registration.spreadsheet import (
     COLUMNS,
     TEMPLATE_TITLE,
@@ -19,7 +20,6 @@ from compete.registration.spreadsheet import (
     SheetRow,
     SheetUnreadable,
     read_registration_sheet,
-    template_workbook,
 )
 from tests.registration_sheets import (
     HEADERS,

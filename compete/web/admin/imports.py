@@ -14,7 +14,7 @@ from compete.errors import CompeteError
 from compete.extensions import db
 from compete.registration import importing
 from compete.registration.forms import ImportCommitForm, ImportForm
-from compete.registration.spreadsheet import template_workbook
+from compete.registration.sheet_template import template_workbook
 from compete.web.access import owned_or_403
 from compete.web.admin import bp
 
