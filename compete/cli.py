@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
     app.cli.add_command(registrations)
+    app.cli.add_command(jobs)
 
 
 @click.command("create-user")
@@ -88,3 +89,24 @@ def import_registrations(competition_id: int, event_code: str, file: Path, commi
             {"valid": len(check.planned), "errors": check.errors, "imported": imported}, ensure_ascii=False, indent=1
         )
     )
+
+
+@click.group("jobs")
+def jobs() -> None:
+    """Background jobs (imports of big sheets)."""
+
+
+@jobs.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
+@with_appcontext
+def jobs_worker(burst: bool) -> None:
+    """Run an RQ worker for the jobs queue; needs COMPETE_REDIS_URL."""
+    from flask import current_app
+    from redis import Redis
+    from rq import Worker
+
+    config = current_app.config
+    if not config["REDIS_URL"]:
+        raise click.ClickException("COMPETE_REDIS_URL is not set: without Redis, jobs run inside the app server")
+    connection = Redis.from_url(config["REDIS_URL"])
+    Worker([config["JOBS_QUEUE"]], connection=connection).work(burst=burst)

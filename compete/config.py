@@ -26,6 +26,11 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     REDIS_URL = None
+    JOBS_RUNNER = None  # resolved in load_config: "rq" with Redis, else "thread"; tests may use "inline"
+    JOBS_QUEUE = "compete"
+    # The chief judge's screen flags measurement marks of one criterion further apart than this share of its max.
+    MEASUREMENT_DISCREPANCY_SHARE = "0.2"
+    JOBS_TIMEOUT = 3600  # seconds an RQ worker gives one job
     BOOTSTRAP_SERVE_LOCAL = True  # venues often have no internet: never a CDN
 
 
@@ -35,6 +40,7 @@ ENV_OVERRIDES = {
     "COMPETE_REDIS_URL": "REDIS_URL",
     "COMPETE_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "COMPETE_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "COMPETE_JOBS_RUNNER": "JOBS_RUNNER",
 }
 
 
@@ -54,6 +60,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'compete.sqlite3'}"
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    if not app.config["JOBS_RUNNER"]:
+        # Without Redis a job runs in a thread of the app server that took the request.
+        app.config["JOBS_RUNNER"] = "rq" if app.config["REDIS_URL"] else "thread"
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         # Several app servers must share one login counter, or the limit multiplies by servers.
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]

@@ -61,6 +61,19 @@ PERSONS = (
     ("刘洋", "32132319921103005", 4, "g3"),
     ("陈静", "32132420040215002", 2, "none"),
     ("杨帆", "32131120050630007", 1, "g5"),
+    ("周杰", "32130219870415001", 1, "g4"),
+    ("吴磊", "32132219930920005", 2, "g4"),
+    ("郑浩", "32132419891111003", 4, "g3"),
+)
+# Judges of the competition-day demo: one from each unit but the last and one from outside them,
+# so that avoidance always leaves five of six judges for every station.
+JUDGES = (
+    ("李明", "32130219750101001", 0),
+    ("陈建国", "32131119700202003", 1),
+    ("黄振华", "32132219720303005", 2),
+    ("徐丽", "32132419780404002", 3),
+    ("马超", "32130219690505007", 4),
+    ("高峰", "32130219710606009", None),
 )
 HG_CRITERIA = (
     ("A1", "焊缝外观成形", "measurement", "20", "0.5"),
@@ -77,10 +90,11 @@ DG_CRITERIA = (
 
 
 def schedule(today: date | None = None) -> dict[str, date]:
-    """First days relative to today, so a fresh demo always has an event open for registration."""
-    upcoming = (today or local_now().date()) + timedelta(days=35)
+    """First days relative to today, so a fresh demo always has an event open for registration and one on its day."""
+    today = today or local_now().date()
+    upcoming = today + timedelta(days=35)
     past = upcoming - timedelta(days=365)
-    return {"past": past, "current": upcoming, "jincheng": upcoming - timedelta(days=7)}
+    return {"past": past, "current": upcoming, "jincheng": upcoming - timedelta(days=7), "today": today}
 
 
 def names(today: date | None = None) -> dict[str, str]:
@@ -90,6 +104,7 @@ def names(today: date | None = None) -> dict[str, str]:
         "past": f"{days['past'].year}年宿迁市职业技能大赛",
         "current": f"{days['current'].year}年宿迁市职业技能大赛",
         "jincheng": f"{days['jincheng'].year}年晋城市城区职业技能竞赛",
+        "today": f"{days['today'].year}年宿迁市焊工技能比武",
     }
 
 
@@ -106,10 +121,12 @@ def load() -> None:
         regions[code] = people.add_region(admin, code=code, name=name, level=level, parent=regions.get(parent))
     units = [people.add_unit(admin, name=name, kind=kind, region=regions[region]) for name, kind, region in UNITS]
     users["unit"].unit = units[0]
+    persons = []
     for name, body, unit_index, grade in PERSONS:
         person = people.add_person(
             admin, name=name, id_number=body + idcard.check_character(body), unit=units[unit_index], grade=grade
         )
+        persons.append(person)
         if name == "张伟":
             users["competitor"].person = person
     days = schedule()
@@ -120,14 +137,15 @@ def load() -> None:
     _event(organizer, current, "DG-S", "电工(学生组)", "电工", "student", DG_CRITERIA, regions["321300"])
     competitions.set_announced(organizer, current, True)
     _jincheng(users["organizer2"], regions["140500"], days["jincheng"])
+    _competition_day(users, units, persons, regions["321300"], days["today"])
 
 
-def _competition(owner, starts_on: date):
+def _competition(owner, starts_on: date, name: str | None = None):
     year = starts_on.year
     return competitions.create_competition(
         owner,
         {
-            "name": f"{year}年宿迁市职业技能大赛",
+            "name": name or f"{year}年宿迁市职业技能大赛",
             "level": "municipal-1",
             "year": year,
             "starts_on": starts_on,
@@ -191,3 +209,34 @@ def _jincheng(owner, region, starts_on: date) -> None:
         },
     )
     _event(owner, competition, "DG-S", "电工(学生组)", "电工", "student", DG_CRITERIA, region)
+
+
+def _competition_day(users, units, persons, region, today: date) -> None:
+    """A contest on its day: approved competitors waiting for check-in, a judge registry, an officer named."""
+    from compete.extensions import db
+    from compete.registration.models import Registration, RegistrationSource, RegistrationStatus
+    from compete.venue import judging
+    from compete.venue import services as venue
+
+    organizer = users["organizer"]
+    competition = _competition(organizer, today, names(today)["today"])
+    competitions.set_announced(organizer, competition, True)
+    event = _event(organizer, competition, "HG-W", "焊工(职工组)", "焊工", "worker", HG_CRITERIA, region)
+    for person in persons:
+        db.session.add(
+            Registration(
+                event=event,
+                person=person,
+                unit=person.unit,
+                status=RegistrationStatus.APPROVED,
+                source=RegistrationSource.ORGANIZER,
+                submitted_by=organizer,
+                decided_by=organizer,
+                decided_at=local_now(),
+            )
+        )
+    for name, body, unit_index in JUDGES:
+        unit = units[unit_index] if unit_index is not None else None
+        person = people.add_person(users["admin"], name=name, id_number=body + idcard.check_character(body), unit=unit)
+        judging.add_judge(users["admin"], person, occupations="焊工", qualification="国家职业技能竞赛裁判员")
+    venue.assign_officer(organizer, event, users["officer"])

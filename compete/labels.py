@@ -127,3 +127,13 @@ REGISTRATION_SOURCES = {
     "import": _l("Excel import"),
     "organizer": _l("Entered by the organizer"),
 }
+
+JOB_KINDS = {
+    "registration.check": _l("Checking a registration sheet"),
+    "registration.import": _l("Importing registrations"),
+}
+JOB_PHASES = {
+    "reading": _l("Reading the file"),
+    "checking": _l("Checking rows against the registry and the event"),
+    "saving": _l("Saving the registrations"),
+}

@@ -19,6 +19,9 @@ def app():
             "SECRET_KEY": "tests",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            # Jobs run to their end before the request that started them returns; tests of the thread
+            # and RQ runners switch this themselves.
+            "JOBS_RUNNER": "inline",
         }
     )
     with app.app_context():

@@ -34,8 +34,10 @@ def test_demo_loads_once_and_prints_the_log_ins(app):
     second = runner.invoke(args=["demo", "--if-empty"])
     assert "already has data" in second.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Competition)) == 3
+        assert (
+            db.session.scalar(select(func.count()).select_from(Competition)) == 4
+        )  # past, current, organizer2's Jincheng, and the contest on its day
         organizer = db.session.scalar(select(User).where(User.username == "organizer"))
         assert organizer.role == Role.ORGANIZER
         owned = db.session.scalars(select(Competition).where(Competition.owner_id == organizer.id)).all()
-        assert {c.name for c in owned} == {demo.names()["past"], demo.names()["current"]}
+        assert {c.name for c in owned} == {demo.names()["past"], demo.names()["current"], demo.names()["today"]}

@@ -43,13 +43,21 @@ def create_user(actor, *, username: str, password: str, display_name: str, role:
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (never says which part was wrong)."""
+def check_credentials(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (never says which part was wrong); no sign-in."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Sign-in: the user with these credentials, their sign-in time recorded, or None."""
+    user = check_credentials(username, password)
+    if user is None:
         return None
     user.last_login_at = utcnow()
     audit.record(user, "user.sign_in", user)

@@ -4,20 +4,17 @@ import io
 import re
 from datetime import date
 
-import segno
-import weasyprint
 from babel.dates import format_interval
 from flask import render_template
 from flask_babel import get_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from weasyprint.urls import FatalURLFetchingError
 
 from compete import labels
 from compete.errors import InvalidInput
+from compete.pdf import qr_svg, write_pdf
 from compete.registration.models import RegistrationStatus
 from compete.rules import grades, idcard
 
@@ -34,24 +31,9 @@ HEADER_ROW = 2
 _TEXT = "@"
 
 
-class _DataOnlyFetcher(weasyprint.URLFetcher):
-    """Refuse every resource but data: URIs: a ticket must never reach the network or the disk."""
-
-    def __init__(self):
-        # fail_on_errors stops the rendering instead of silently leaving out what a template asked for.
-        super().__init__(allowed_protocols=("data",), fail_on_errors=True)
-
-
 def _dates(starts_on: date, ends_on: date) -> str:
     # CLDR's interval format collapses the shared year and month: 2026年12月15日至16日, Dec 15 – 16, 2026.
     return format_interval(starts_on, ends_on, "yMMMd", locale=get_locale())
-
-
-def _qr_svg(url: str) -> Markup:
-    # make_qr, not make: a Micro QR code would fit short URLs but phone scanners often cannot read it.
-    qr = segno.make_qr(url, error="m")
-    # No width or height: the stylesheet sizes the code in millimetres through the viewBox.
-    return Markup(qr.svg_inline(omitsize=True, dark="#000", title=None))
 
 
 def ticket_context(registration, *, check_in_url: str) -> dict:
@@ -75,7 +57,7 @@ def ticket_context(registration, *, check_in_url: str) -> dict:
         "ticket_number": f"{event.code}-{registration.id:05d}",
         # The QR code carries only the opaque token's URL: anyone can scan a ticket, so never the ID number.
         "check_in_url": check_in_url,
-        "qr_svg": _qr_svg(check_in_url),
+        "qr_svg": qr_svg(check_in_url),
     }
 
 
@@ -96,15 +78,7 @@ def render_ticket_pdf(registrations, *, check_in_url_for) -> bytes:
         ticket_context(registration, check_in_url=check_in_url_for(registration)) for registration in registrations
     ]
     language = "zh-CN" if labels.is_chinese() else "en"
-    return _write_pdf(render_template("documents/admission_ticket.html", tickets=tickets, language=language))
-
-
-def _write_pdf(html: str) -> bytes:
-    try:
-        return weasyprint.HTML(string=html, url_fetcher=_DataOnlyFetcher()).write_pdf()
-    except FatalURLFetchingError as error:
-        # WeasyPrint raises a BaseException here, which would slip past the web error handlers.
-        raise RuntimeError("a document template asked for a resource other than a data: URI") from error
+    return write_pdf(render_template("documents/admission_ticket.html", tickets=tickets, language=language))
 
 
 def _text(cell, value) -> None:

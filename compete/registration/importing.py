@@ -1,7 +1,11 @@
 """Importing an event's registrations from an Excel sheet: check every row, then import the valid ones."""
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -14,12 +18,35 @@ from compete.people.models import Gender, Person, Unit, UnitKind
 from compete.people.services import ID_NUMBER_ERRORS
 from compete.registration.models import Registration, RegistrationSource, RegistrationStatus
 from compete.registration.services import ACTIVE
-from compete.registration.spreadsheet import COLUMNS, SheetUnreadable, read_registration_sheet
+from compete.registration.spreadsheet import COLUMNS, SheetUnreadable, estimated_rows, read_registration_sheet
 from compete.rules import grades, idcard
 
 TITLES = {column.key: column.title_zh for column in COLUMNS}
 # SQLite allows 999 parameters in one statement: look rows up in chunks below that.
 LOOKUP_CHUNK = 900
+# Sheets larger than this are checked and imported by a background job with a progress bar.
+BACKGROUND_ROWS = 300
+UPLOAD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# progress(phase, done, total): done is None while the step cannot be counted.
+ProgressReport = Callable[..., None]
+
+
+def _no_progress(phase: str, done: int | None, total: int, *, force: bool = False) -> None:
+    pass
+
+
+def upload_path(event: Event, token: str) -> Path | None:
+    """Where a checked upload waits for its commit: named by an unguessable token, never by the user."""
+    if not UPLOAD_TOKEN.match(token or ""):
+        return None
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"event-{event.id}-{token}.xlsx"
+
+
+def runs_in_background(path: Path) -> bool:
+    rows = estimated_rows(path)
+    return rows is not None and rows > BACKGROUND_ROWS
 
 
 def grade_from_text(text: str) -> str | None:
@@ -53,9 +80,16 @@ class ImportCheck:
     def refuse(self, row: int, column_key: str, message) -> None:
         self.errors.append({"row": row, "column": TITLES[column_key], "message": str(message)})
 
+    def report(self) -> dict:
+        """What the organizer sees before committing, as plain data (a job stores it as JSON)."""
+        return {"importable": len(self.planned), "errors": self.errors}
 
-def check_import(event: Event, source, *, max_rows: int = 20_000) -> ImportCheck:
+
+def check_import(
+    event: Event, source, *, max_rows: int = 20_000, progress: ProgressReport = _no_progress
+) -> ImportCheck:
     """Every row checked against the file, the registry and the event; nothing is written."""
+    progress("reading", None, 0)
     try:
         reading = read_registration_sheet(source, max_rows=max_rows)
     except SheetUnreadable as error:
@@ -67,7 +101,8 @@ def check_import(event: Event, source, *, max_rows: int = 20_000) -> ImportCheck
     candidates = [planned for planned in candidates if planned is not None]
     known = _persons_by_id_number([planned.card.number for planned in candidates])
     registered = _active_registrations(event, [person.id for person in known.values()])
-    for planned in candidates:
+    for done, planned in enumerate(candidates):
+        progress("checking", done, len(candidates))
         person = known.get(planned.card.number)
         if person is not None and person.name != planned.name:
             result.refuse(
@@ -120,8 +155,12 @@ def _active_registrations(event: Event, person_ids: list[int]) -> set[int]:
     return active
 
 
-def import_registrations(actor, event: Event, check: ImportCheck, *, file_name: str = "") -> int:
+def import_registrations(
+    actor, event: Event, check: ImportCheck, *, file_name: str = "", progress: ProgressReport = _no_progress
+) -> int:
     """Register every planned row (new persons and units added); one audit entry names the file."""
+    # Counted steps stop here: on SQLite the flush below holds the only write lock until the commit.
+    progress("saving", None, len(check.planned), force=True)
     units = {unit.name: unit for unit in db.session.scalars(select(Unit))}
     # A withdrawn or rejected entry is submitted again rather than duplicated.
     earlier = {

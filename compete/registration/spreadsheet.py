@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 import warnings
 import zipfile
@@ -19,7 +18,16 @@ from flask_babel.speaklater import LazyString
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from compete.registration.sheet_cells import CONVERTERS, EXCEL_ERRORS, blank, cleaned_value
+from compete.registration.sheet_cells import CONVERTERS, EXCEL_ERRORS, cleaned_value
+from compete.registration.sheet_header import (
+    COLUMN_BY_KEY,
+    COLUMNS,
+    TEMPLATE_TITLE,
+    Column,
+    Header,
+    SheetUnreadable,
+    find_header,
+)
 from compete.registration.sheet_xml import SheetXml, TooManyRows, scan_sheet_xml
 
 __all__ = [
@@ -30,34 +38,12 @@ __all__ = [
     "SheetReading",
     "SheetRow",
     "SheetUnreadable",
+    "estimated_rows",
     "read_registration_sheet",
 ]
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title_zh: str
-    aliases: tuple[str, ...]
-    required: bool
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", ("名字", "选手姓名", "参赛选手"), True),
-    Column("id_number", "身份证号", ("身份证号码", "居民身份证号", "公民身份号码", "证件号码"), True),
-    Column("phone", "手机号", ("手机", "手机号码", "联系电话", "电话"), False),
-    Column("unit", "工作单位", ("单位", "所在单位", "单位名称", "学校"), False),
-    Column("grade", "现职业技能等级", ("职业技能等级", "技能等级", "等级", "现等级"), False),
-    Column("grade_certificate_number", "等级证书编号", ("证书编号",), False),
-    Column("grade_certified_on", "发证日期", ("证书日期", "取证日期", "获证日期"), False),
-)
-TEMPLATE_TITLE = "报名表"
 DEFAULT_MAX_ROWS = 20_000
-
-_BY_KEY = {column.key: column for column in COLUMNS}
-_REQUIRED = tuple(column for column in COLUMNS if column.required)
-# People put the column titles below a title row or two, never much further down.
-_HEADER_SEARCH_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -82,14 +68,6 @@ class SheetReading:
     header_row: int
 
 
-class SheetUnreadable(Exception):
-    """The file as a whole cannot be imported; ``message`` says why, for the user."""
-
-    def __init__(self, message: LazyString):
-        super().__init__(message)
-        self.message = message
-
-
 # File-level messages.
 _EMPTY_FILE = _l("The file is empty.")
 _OLD_FORMAT = _l(
@@ -102,7 +80,7 @@ _DAMAGED = _l(
     "open it in Excel or WPS, save it again as .xlsx and upload it again."
 )
 _NO_WORKSHEET = _l("The workbook has no worksheet.")
-_EMPTY_SHEET = _l("The sheet is empty.")
+
 
 # Row-level messages; the column they concern is shown next to them.
 _REQUIRED_EMPTY = _l("Required, but empty.")
@@ -123,110 +101,6 @@ def _too_many_rows(limit: int) -> LazyString:
         "The sheet has more than %(limit)s filled rows below the column titles: split it into several files.",
         limit=limit,
     )
-
-
-def _no_header() -> LazyString:
-    return _l(
-        "No column titles in the first %(count)s rows: one row must hold at least %(name)s and %(id_number)s.",
-        count=_HEADER_SEARCH_ROWS,
-        name=_BY_KEY["name"].title_zh,
-        id_number=_BY_KEY["id_number"].title_zh,
-    )
-
-
-def _missing_columns(missing: list[Column], row: int) -> LazyString:
-    titles = "、".join(column.title_zh for column in missing)
-    if len(missing) == 1:
-        return _l("The required column %(column)s is missing (column titles in row %(row)s).", column=titles, row=row)
-    return _l("The required columns %(columns)s are missing (column titles in row %(row)s).", columns=titles, row=row)
-
-
-# --- header matching ---------------------------------------------------------
-
-# NFKC turns full-width brackets and asterisks into ASCII, so one spelling of each marker suffices.
-_MARKERS = ("(必填)", "(选填)", "(必填项)", "(选填项)", "*")
-_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
-
-
-def _strip_markers(key: str) -> str:
-    changed = True
-    while changed and key:
-        changed = False
-        for marker in _MARKERS:
-            if key.endswith(marker):
-                key, changed = key[: -len(marker)], True
-            if key.startswith(marker):
-                key, changed = key[len(marker) :], True
-    return key
-
-
-def _header_key(text: str) -> str:
-    # split() without arguments also drops newlines and the ideographic space U+3000.
-    return _strip_markers("".join(unicodedata.normalize("NFKC", text).split()))
-
-
-_HEADER_LOOKUP: dict[str, str] = {
-    _header_key(title): column.key for column in COLUMNS for title in (column.title_zh, *column.aliases)
-}
-
-
-def _match_header(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    key = _header_key(value)
-    if key in _HEADER_LOOKUP:
-        return _HEADER_LOOKUP[key]
-    # Templates often add a hint in brackets, e.g. 身份证号(18位) or 发证日期(年-月-日).
-    while _TRAILING_NOTE.search(key):
-        key = _strip_markers(_TRAILING_NOTE.sub("", key))
-        if key in _HEADER_LOOKUP:
-            return _HEADER_LOOKUP[key]
-    return None
-
-
-@dataclass(frozen=True)
-class _Header:
-    row: int
-    columns: tuple[tuple[int, str], ...]  # (0-based index, Column.key) in sheet order
-    titles: dict[str, str]  # Column.key -> the title as found
-
-
-def _header_candidate(number: int, cells: tuple) -> _Header:
-    columns: list[tuple[int, str]] = []
-    titles: dict[str, str] = {}
-    for index, value in enumerate(cells):
-        key = _match_header(value)
-        # When two columns mean the same thing, the first one wins and the other is ignored.
-        if key is not None and key not in titles:
-            columns.append((index, key))
-            titles[key] = " ".join(str(value).split())
-    return _Header(number, tuple(columns), titles)
-
-
-def _find_header(rows: Iterator[tuple[int, tuple]], max_rows: int) -> _Header:
-    best: _Header | None = None
-    seen_content = False
-    for number, cells in rows:
-        candidate = _header_candidate(number, cells)
-        if all(column.key in candidate.titles for column in _REQUIRED):
-            return candidate
-        if best is None or len(candidate.columns) > len(best.columns):
-            best = candidate
-        seen_content = seen_content or any(not blank(value) for value in cells)
-        if number >= _HEADER_SEARCH_ROWS:
-            break
-    if best is not None and best.columns:
-        missing = [column for column in _REQUIRED if column.key not in best.titles]
-        raise SheetUnreadable(_missing_columns(missing, best.row))
-    if not seen_content:
-        # Tell "nothing at all" apart from "content, but too far down"; bounded like the data rows.
-        for count, (_number, cells) in enumerate(rows):
-            if count > max_rows:
-                break
-            if any(not blank(value) for value in cells):
-                raise SheetUnreadable(_no_header())
-        raise SheetUnreadable(_EMPTY_SHEET)
-    raise SheetUnreadable(_no_header())
 
 
 # --- reading -----------------------------------------------------------------
@@ -304,13 +178,33 @@ def _open_sheet(workbook, max_rows: int):
         sheet.reset_dimensions()
         rows = _safe_rows(sheet.iter_rows(values_only=True))
         try:
-            header = _find_header(rows, max_rows)
+            header = find_header(rows, max_rows)
         except SheetUnreadable as problem:
             first_problem = first_problem or problem
             continue
         return sheet, header, rows
     assert first_problem is not None
     raise first_problem
+
+
+# Sheet XML (cells, shared strings) takes 250 to 450 bytes per registration row: the low end overestimates
+# the rows, so that a big sheet is never checked inside a web request.
+_XML_BYTES_PER_ROW = 250
+
+
+def estimated_rows(source: bytes | BinaryIO | str | Path) -> int | None:
+    """Roughly how many rows the workbook holds, from its zip directory alone; None when it is no zip at all."""
+    with _opened(source) as handle:
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                sizes = [
+                    member.file_size
+                    for member in archive.infolist()
+                    if member.filename.startswith("xl/worksheets/") or member.filename == "xl/sharedStrings.xml"
+                ]
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return None
+    return sum(sizes) // _XML_BYTES_PER_ROW
 
 
 def read_registration_sheet(source: bytes | BinaryIO | str | Path, *, max_rows: int = DEFAULT_MAX_ROWS) -> SheetReading:
@@ -354,10 +248,12 @@ def _read_workbook(workbook, handle: BinaryIO, max_rows: int) -> SheetReading:
     return _read_rows(rows, header, sheet_xml, max_rows)
 
 
-def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: SheetXml, max_rows: int) -> SheetReading:
+def _read_rows(rows: Iterator[tuple[int, tuple]], header: Header, sheet_xml: SheetXml, max_rows: int) -> SheetReading:
     mapped = header.columns
     indexes = [index for index, _key in mapped]
-    converters = [(index, key, CONVERTERS[key], _BY_KEY[key].required, header.titles[key]) for index, key in mapped]
+    converters = [
+        (index, key, CONVERTERS[key], COLUMN_BY_KEY[key].required, header.titles[key]) for index, key in mapped
+    ]
     uncached = sheet_xml.uncached_formulas
     read: list[SheetRow] = []
     # (row, 0-based column, error, whether a merged range may explain it away)
@@ -373,7 +269,7 @@ def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: Sh
             continue
         if len(read) >= max_rows:
             raise SheetUnreadable(_too_many_rows(max_rows))
-        values = dict.fromkeys(_BY_KEY, "")
+        values = dict.fromkeys(COLUMN_BY_KEY, "")
         for (index, key, convert, required, title), value in zip(converters, present, strict=True):
             if value is None:
                 if (number, index + 1) in uncached:
@@ -406,7 +302,7 @@ def _read_rows(rows: Iterator[tuple[int, tuple]], header: _Header, sheet_xml: Sh
 def _apply_merges(
     found: list[tuple[int, int, RowError, bool]],
     merges: list[tuple[int, int, int, int]],
-    header: _Header,
+    header: Header,
     data_rows: list[int],
 ) -> list[tuple[int, int, RowError, bool]]:
     """Report merged ranges that would silently leave cells of read rows empty.

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -15,12 +15,14 @@ from compete.rules import grades, idcard
 
 def register_web(app: Flask) -> None:
     from compete.web.admin import bp as admin_bp
+    from compete.web.api import bp as api_bp
     from compete.web.auth import bp as auth_bp
     from compete.web.judge import bp as judge_bp
+    from compete.web.officer import bp as officer_bp
     from compete.web.portal import bp as portal_bp
     from compete.web.public import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, judge_bp, portal_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, judge_bp, officer_bp, portal_bp, api_bp):
         app.register_blueprint(blueprint)
 
     login_manager.login_view = "auth.login"
@@ -75,6 +77,8 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(code: int, hint=None):
         db.session.rollback()  # whatever the failed request began must not linger
         title = ERROR_TITLES[code]
+        if request.path.startswith("/api/"):
+            return jsonify({"error": str(hint or title), "field": None}), code
         return render_template("errors/error.html", code=code, title=title, hint=hint or ERROR_HINTS[code]), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):

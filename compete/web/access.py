@@ -4,6 +4,7 @@ from flask import abort
 from flask_login import current_user
 
 from compete.accounts.models import Role
+from compete.competitions.models import Event
 from compete.extensions import db
 
 
@@ -31,3 +32,8 @@ def owned_or_403(model, object_id: int, competition_of=lambda obj: obj):
     if not current_user.is_admin and competition.owner_id != current_user.id:
         abort(403)
     return obj
+
+
+def owned_event(event_id: int):
+    """An event of a competition the current organizer owns (404 when missing, 403 when someone else's)."""
+    return owned_or_403(Event, event_id, competition_of=lambda event: event.competition)

@@ -98,3 +98,84 @@ document.querySelectorAll("[data-select-all]").forEach((box) => {
     box.closest("table").querySelectorAll("tbody input[type=checkbox]").forEach((row) => { row.checked = box.checked; });
   });
 });
+
+// A background job's page follows its progress, and reloads when it is finished to show the result.
+document.querySelectorAll("[data-job]").forEach((card) => {
+  if (card.dataset.finished === "1") return;
+  const bar = card.querySelector("[data-job-bar]");
+  const phase = card.querySelector("[data-job-phase]");
+  const count = card.querySelector("[data-job-count]");
+  async function poll() {
+    let progress;
+    try {
+      const response = await fetch(card.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(String(response.status));
+      progress = await response.json();
+    } catch (error) {
+      setTimeout(poll, 3000); // a dropped connection: try again a little later
+      return;
+    }
+    if (progress.finished || progress.state === "succeeded") { window.location.reload(); return; }
+    phase.textContent = progress.phase;
+    count.textContent = progress.count;
+    const known = progress.percent !== null;
+    bar.classList.toggle("progress-bar-striped", !known);
+    bar.classList.toggle("progress-bar-animated", !known);
+    bar.style.width = `${known ? progress.percent : 100}%`;
+    bar.textContent = known ? `${progress.percent}%` : "";
+    bar.parentElement.setAttribute("aria-valuenow", known ? progress.percent : 0);
+    setTimeout(poll, 700);
+  }
+  setTimeout(poll, 500);
+});
+
+// Check-in: the counts follow the other tablets' check-ins.
+document.querySelectorAll("[data-attendance-url]").forEach((tiles) => {
+  async function refresh() {
+    try {
+      const response = await fetch(tiles.dataset.attendanceUrl, { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        const counts = await response.json();
+        for (const [key, value] of Object.entries(counts)) {
+          const number = tiles.querySelector(`[data-count="${key}"]`);
+          if (number) number.textContent = value;
+        }
+      }
+    } catch (error) { /* offline for a moment: the next round tries again */ }
+    setTimeout(refresh, 5000);
+  }
+  setTimeout(refresh, 5000);
+});
+
+// Check-in: scan the ticket's QR code with the camera where the browser can decode it (BarcodeDetector).
+document.querySelectorAll("[data-ticket-form]").forEach((form) => {
+  const button = form.querySelector("[data-scan]");
+  const video = form.querySelector("[data-scan-video]");
+  const input = form.querySelector("input[name=ticket]");
+  if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return; // typing the number always works
+  button.classList.remove("d-none");
+  button.addEventListener("click", async () => {
+    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    } catch (error) {
+      button.disabled = true;
+      return;
+    }
+    video.srcObject = stream;
+    video.classList.remove("d-none");
+    await video.play();
+    async function look() {
+      const codes = await detector.detect(video).catch(() => []);
+      if (codes.length) {
+        stream.getTracks().forEach((track) => track.stop());
+        input.value = codes[0].rawValue;
+        form.submit();
+        return;
+      }
+      requestAnimationFrame(look);
+    }
+    look();
+  });
+});

@@ -63,6 +63,7 @@ def live_server():
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'browser.sqlite3'}",
                 "SECRET_KEY": "browser-tests",
                 "RATELIMIT_ENABLED": False,
+                "JOBS_RUNNER": "thread",  # as `make run` without Redis: jobs in the server's own threads
                 # CSRF stays on: the browser submits the real forms with their tokens.
             }
         )

@@ -27,12 +27,15 @@ def save_screenshot(page: Page, name: str) -> Path:
     """A full-page PNG in test-artifacts/ (git-ignored) for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # A tall page on a busy machine (the whole suite at once) can take longer than the default 10 s.
+    page.screenshot(path=str(path), full_page=True, timeout=60_000)
     return path
 
 
 def choose_language(page: Page, locale: str) -> None:
     """Press the navbar's language button, opening the collapsed menu first on narrow screens."""
+    # Before the stylesheets have loaded, the toggler shows at any width: decide once they have.
+    page.wait_for_load_state("load")
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()

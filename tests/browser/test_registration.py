@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from compete import demo
 from tests.browser.helpers import choose_language, save_screenshot, sign_in
-from tests.registration_sheets import build_sheet, valid_id_number
+from tests.registration_sheets import build_sheet, many_rows, valid_id_number
 
 NEWCOMER = valid_id_number("32130219980605001")
 
@@ -88,3 +88,20 @@ def test_the_import_screen_reports_bad_rows_and_imports_the_rest(page, live_serv
     page.get_by_role("button", name="Import the valid rows").click()
     expect(page.get_by_role("alert").first).to_contain_text("1 registrations imported")
     expect(page.locator("[data-registration-row=吴刚]")).to_be_visible()
+
+
+def test_a_big_sheet_goes_through_a_progress_page_to_its_report(page, live_server, tmp_path):
+    sheet = tmp_path / "报名表.xlsx"
+    rows = many_rows(3000, start=50_000)
+    rows[7][1] = rows[7][1][:-1] + ("0" if rows[7][1][-1] != "0" else "1")  # a wrong check digit
+    sheet.write_bytes(build_sheet(rows))
+    sign_in(page, "organizer")
+    open_registrations(page)
+    page.get_by_role("link", name="Import from Excel").click()
+    page.get_by_label("Excel file (.xlsx)").set_input_files(str(sheet))
+    page.get_by_role("button", name="Check the file").click()
+    # The job page follows the check and moves on to the report by itself.
+    expect(page.locator("[data-valid-count]")).to_have_text("2999", timeout=30_000)
+    expect(page.locator("[data-error-count]")).to_have_text("1")
+    page.get_by_role("button", name="Import the valid rows").click()
+    expect(page.get_by_role("alert").first).to_contain_text("2999 registrations imported", timeout=60_000)

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from PIL import Image, ImageOps
 
 from compete.errors import InvalidInput
+from compete.pdf import write_pdf
 from compete.people import services as people
 from compete.people.models import Unit
 from compete.registration import documents, services
@@ -175,10 +176,10 @@ def test_the_renderer_reads_nothing_but_data_uris():
         "data:image/png;base64,"
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
     )
-    assert documents._write_pdf(f'<img src="{pixel}">').startswith(b"%PDF")
+    assert write_pdf(f'<img src="{pixel}">').startswith(b"%PDF")
     for address in ("file:///etc/hostname", "http://127.0.0.1:9/x.png", "https://example.com/x.css"):
         with pytest.raises(RuntimeError):
-            documents._write_pdf(f'<link rel="stylesheet" href="{address}"><img src="{address}">')
+            write_pdf(f'<link rel="stylesheet" href="{address}"><img src="{address}">')
 
 
 def test_the_ticket_speaks_the_current_language(tmp_path, organizer, event):

@@ -294,3 +294,83 @@ def test_the_person_page_lists_registrations_and_audits_a_reveal(app, client, si
     assert ZHANG in organizer.get(f"/admin/people/{person_id}?reveal=1").text
     assert read(app, lambda: db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "person.reveal_id")))
     assert organizer.get("/admin/people/999999").status_code == 404
+
+
+def test_a_big_sheet_is_checked_and_imported_by_background_jobs_with_progress(app, site):
+    import io
+
+    from compete.jobs.models import Job, JobState
+    from tests.registration_sheets import build_sheet, many_rows
+
+    rows = many_rows(600)
+    rows[10][1] = "321302199003070010"  # a bad check digit
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    uploaded = organizer.post(
+        f"/admin/events/{site['event']}/import",
+        data={"file": (io.BytesIO(build_sheet(rows)), "报名表.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302 and "/admin/jobs/" in uploaded.headers["Location"]
+    checked = organizer.get(uploaded.headers["Location"])  # the job has finished: on to its report
+    assert checked.status_code == 302 and "/import/checked/" in checked.headers["Location"]
+    report = organizer.get(checked.headers["Location"]).text
+    assert "data-valid-count>599<" in report and "data-error-count>1<" in report
+    token = report.split('name="token" type="hidden" value="')[1].split('"')[0]
+
+    committed = organizer.post(f"/admin/events/{site['event']}/import/commit", data={"token": token})
+    assert "/admin/jobs/" in committed.headers["Location"]
+    done = organizer.get(committed.headers["Location"])
+    assert done.headers["Location"].endswith(f"/admin/events/{site['event']}/registrations")
+    assert "599 registrations imported; 1 rows were left out." in organizer.get(done.headers["Location"]).text
+    assert read(app, lambda: len(db.session.scalars(select(Registration)).all())) == 599
+    states = read(app, lambda: [job.state for job in db.session.scalars(select(Job))])
+    assert states == [JobState.SUCCEEDED, JobState.SUCCEEDED]
+
+
+def test_the_job_page_shows_progress_and_failures_to_its_owner_only(app, site):
+    from compete.accounts.models import User
+    from compete.jobs import services as jobs
+    from compete.jobs.models import JobState
+
+    def running_job():
+        owner = db.session.scalar(select(User).where(User.username == "organizer"))
+        job = jobs.create_job(owner, "registration.check", {"event_id": site["event"], "token": "x" * 32}, locale="en")
+        jobs.mark_running(job)
+        job.phase, job.done, job.total = "checking", 150, 600
+        db.session.commit()
+        return job.id
+
+    job_id = read(app, running_job)
+    organizer = english(app.test_client())
+    sign_in(organizer, "organizer")
+    page = organizer.get(f"/admin/jobs/{job_id}").text
+    assert "Checking rows against the registry and the event" in page and "150 / 600" in page and "25%" in page
+    progress = organizer.get(f"/admin/jobs/{job_id}/progress").json
+    assert progress == {
+        "state": "running",
+        "finished": False,
+        "percent": 25,
+        "phase": "Checking rows against the registry and the event",
+        "done": 150,
+        "total": 600,
+        "count": "150 / 600",
+        "error": None,
+    }
+
+    def fail():
+        from compete.jobs.models import Job
+
+        jobs.mark_failed(db.session.get(Job, job_id), "That upload has already been imported or has expired.")
+        db.session.commit()
+
+    read(app, fail)
+    failed = organizer.get(f"/admin/jobs/{job_id}").text
+    assert "data-job-error" in failed and "already been imported" in failed
+    assert organizer.get(f"/admin/jobs/{job_id}/progress").json["state"] == JobState.FAILED.value
+
+    read(app, lambda: make_user("organizer2") and db.session.commit())
+    stranger = app.test_client()
+    sign_in(stranger, "organizer2")
+    assert stranger.get(f"/admin/jobs/{job_id}").status_code == 404
+    assert stranger.get(f"/admin/jobs/{job_id}/progress").status_code == 404

@@ -8,4 +8,15 @@ from compete.web.access import guard
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard(*STAFF_ROLES))
 
-from compete.web.admin import competitions, events, imports, registrations, registry, system  # noqa: E402, F401
+from compete.web.admin import (  # noqa: E402, F401
+    competitions,
+    events,
+    imports,
+    jobs,
+    judges,
+    registrations,
+    registry,
+    scores,
+    system,
+    venue,
+)

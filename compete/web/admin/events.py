@@ -8,18 +8,14 @@ from sqlalchemy import select
 from compete import labels
 from compete.competitions import services
 from compete.competitions.forms import CopyEventForm, CriterionForm, EventForm, SchemeForm
-from compete.competitions.models import Competition, Event
+from compete.competitions.models import Competition
 from compete.errors import CompeteError
 from compete.extensions import db
 from compete.people.models import Region
-from compete.web.access import owned_or_403
+from compete.web.access import owned_event, owned_or_403
 from compete.web.admin import bp
 from compete.web.admin.competitions import visible_competitions
 from compete.web.feedback import show_error
-
-
-def _owned_event(event_id: int) -> Event:
-    return owned_or_403(Event, event_id, competition_of=lambda event: event.competition)
 
 
 def _regions():
@@ -51,7 +47,7 @@ def new_event(competition_id: int):
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
-    event = _owned_event(event_id)
+    event = owned_event(event_id)
     form = EventForm(obj=event, regions=_regions())
     if not form.is_submitted():
         form.set_tie_breaks(event.tie_break_keys)
@@ -71,7 +67,7 @@ def edit_event(event_id: int):
 
 @bp.route("/events/<int:event_id>/scheme", methods=["GET", "POST"])
 def event_scheme(event_id: int):
-    event = _owned_event(event_id)
+    event = owned_event(event_id)
     form = SchemeForm(data={"criteria": [_criterion_data(c) for c in event.criteria]} if event.criteria else None)
     if form.validate_on_submit():
         try:
@@ -106,7 +102,7 @@ def _criterion_data(criterion) -> dict:
 
 @bp.route("/events/<int:event_id>/copy", methods=["GET", "POST"])
 def copy_event(event_id: int):
-    event = _owned_event(event_id)
+    event = owned_event(event_id)
     competitions = visible_competitions()
     form = CopyEventForm(competitions=competitions)
     if not form.is_submitted():

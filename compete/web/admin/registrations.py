@@ -13,17 +13,13 @@ from compete.registration import documents, services
 from compete.registration.forms import ReviewForm
 from compete.registration.models import RegistrationStatus
 from compete.rules.idcard import age_on
-from compete.web.access import owned_or_403
+from compete.web.access import owned_event
 from compete.web.admin import bp
-
-
-def _owned_event(event_id: int) -> Event:
-    return owned_or_403(Event, event_id, competition_of=lambda event: event.competition)
 
 
 @bp.get("/events/<int:event_id>/registrations")
 def registrations(event_id: int):
-    event = _owned_event(event_id)
+    event = owned_event(event_id)
     status = request.args.get("status")
     status = RegistrationStatus(status) if status in set(RegistrationStatus) else None
     rows = services.event_registrations(event, status)
@@ -59,7 +55,7 @@ def _status_counts(event: Event) -> dict[str, int]:
 
 @bp.post("/events/<int:event_id>/registrations/decide")
 def decide_registrations(event_id: int):
-    event = _owned_event(event_id)
+    event = owned_event(event_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         flash(" ".join(message for messages in form.errors.values() for message in messages), "danger")
@@ -86,7 +82,7 @@ def event_tickets(event_id: int):
     """Every approved competitor's admission ticket in one document, for printing or sending."""
     from compete.web.portal import check_in_url
 
-    event = _owned_event(event_id)
+    event = owned_event(event_id)
     approved = services.event_registrations(event, RegistrationStatus.APPROVED)
     try:
         pdf = documents.render_ticket_pdf(approved, check_in_url_for=check_in_url)
@@ -103,7 +99,7 @@ def event_tickets(event_id: int):
 
 @bp.get("/events/<int:event_id>/registrations.xlsx")
 def export_registrations(event_id: int):
-    event = _owned_event(event_id)
+    event = owned_event(event_id)
     rows = services.event_registrations(event)
     full = request.args.get("full") == "1"
     services.record_export(current_user, event, len(rows), full_id_numbers=full)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from compete.accounts import services as accounts
 from compete.accounts.forms import LanguageForm, LoginForm
-from compete.accounts.models import PORTAL_ROLES, STAFF_ROLES, VENUE_ROLES
+from compete.accounts.models import PORTAL_ROLES, STAFF_ROLES, VENUE_ROLES, Role
 from compete.errors import CompeteError
 from compete.extensions import db, limiter
 from compete.people.models import Unit
@@ -22,6 +22,8 @@ bp = Blueprint("auth", __name__)
 def home_for(user) -> str:
     if user.role in STAFF_ROLES:
         return url_for("admin.index")
+    if user.role == Role.ENCRYPTION_OFFICER:
+        return url_for("officer.index")
     if user.role in VENUE_ROLES:
         return url_for("judge.index")
     if user.role in PORTAL_ROLES:

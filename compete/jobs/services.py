@@ -1,0 +1,35 @@
+"""Creating jobs and reading them back for the person who started them."""
+
+from compete.columns import utcnow
+from compete.extensions import db
+from compete.jobs.models import Job, JobState
+
+
+def create_job(owner, kind: str, params: dict, *, locale: str) -> Job:
+    """A queued job; the caller commits, then hands it to `runner.start` so no worker sees it half-made."""
+    job = Job(owner=owner, kind=kind, params=params, locale=locale, state=JobState.QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def job_of(user, job_id: int) -> Job | None:
+    """The job if this user started it (an admin sees every job), else None."""
+    job = db.session.get(Job, job_id)
+    if job is None or (job.owner_id != user.id and not user.is_admin):
+        return None
+    return job
+
+
+def mark_running(job: Job) -> None:
+    job.state, job.updated_at = JobState.RUNNING, utcnow()
+
+
+def mark_succeeded(job: Job, result: dict) -> None:
+    job.state, job.result = JobState.SUCCEEDED, result
+    job.updated_at = job.finished_at = utcnow()
+
+
+def mark_failed(job: Job, message: str) -> None:
+    job.state, job.error = JobState.FAILED, message
+    job.updated_at = job.finished_at = utcnow()

@@ -1,0 +1,1 @@
+"""Marks entered by judges on tablets, their versions, station sign-off and the event lock."""

@@ -1,0 +1,404 @@
+"""Entering marks (versioned, idempotent, never silently overwritten), submitting sheets, locking an event."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from compete.audit import services as audit
+from compete.columns import utcnow
+from compete.competitions.models import Criterion, Event
+from compete.errors import Conflict, InvalidInput, NotAllowed
+from compete.extensions import db
+from compete.rules import scoring
+from compete.scoring.models import EntryScore, Mark, MarkSheet, MarkVersion
+from compete.venue import judging
+from compete.venue import services as venue
+from compete.venue.models import Entry, EventDay, Judge, StationJudge
+
+MARK_PROBLEMS = {
+    "not_a_number": _l("Enter a number."),
+    "negative": _l("A mark cannot be below 0."),
+    "above_max": _l("The mark is above this criterion's maximum."),
+    "off_step": _l("The mark must be a multiple of this criterion's step."),
+    "not_a_score": _l("A judgement score is 0, 1, 2 or 3."),
+}
+
+
+@dataclass(frozen=True)
+class SavedMark:
+    """What the tablet needs back: the stored value and its version (for the next change)."""
+
+    criterion_id: int
+    station_number: int
+    value: Decimal
+    version: int
+    replayed: bool = False
+
+
+def parse_value(text) -> Decimal:
+    try:
+        value = Decimal(str(text).strip().replace("，", ".").replace("。", "."))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(MARK_PROBLEMS["not_a_number"], "value") from None
+    if not value.is_finite():
+        raise InvalidInput(MARK_PROBLEMS["not_a_number"], "value")
+    return value
+
+
+def _check_value(criterion: Criterion, value: Decimal) -> None:
+    problem = scoring.mark_problem(str(criterion.kind), criterion.max_mark, criterion.step, value)
+    if problem is not None:
+        raise InvalidInput(MARK_PROBLEMS[problem], "value")
+
+
+def _check_can_mark(judge: Judge, event: Event, station: int, criterion: Criterion) -> bool:
+    """Refuse a mark the judge may not enter now; say whether marking of the event has started."""
+    if criterion.event_id != event.id:
+        raise InvalidInput(_l("This criterion is not in the event's marking scheme."), "criterion")
+    # One query for the assignment, the sheet and the lock: this runs for every mark of every tablet.
+    state = db.session.execute(
+        select(StationJudge.id, MarkSheet.submitted_at, EventDay.marks_locked_at, EventDay.marking_started_at)
+        .outerjoin(
+            MarkSheet,
+            (MarkSheet.event_id == StationJudge.event_id)
+            & (MarkSheet.station_number == StationJudge.station_number)
+            & (MarkSheet.judge_id == StationJudge.judge_id),
+        )
+        .outerjoin(EventDay, EventDay.event_id == StationJudge.event_id)
+        .where(
+            StationJudge.event_id == event.id,
+            StationJudge.station_number == station,
+            StationJudge.judge_id == judge.id,
+        )
+    ).first()
+    if state is None:
+        raise NotAllowed(_l("Station %(station)s is not assigned to you.", station=station), "station")
+    _assigned, submitted_at, locked_at, started_at = state
+    if locked_at is not None:
+        raise Conflict(_l("The marks of this event are locked."))
+    if submitted_at is not None:
+        raise Conflict(_l("You submitted station %(station)s: only the chief judge can reopen it.", station=station))
+    return started_at is not None
+
+
+def sheet_of(judge: Judge, event: Event, station: int) -> MarkSheet | None:
+    return db.session.scalar(
+        select(MarkSheet).where(
+            MarkSheet.event_id == event.id, MarkSheet.station_number == station, MarkSheet.judge_id == judge.id
+        )
+    )
+
+
+def _replay(key: str, judge: Judge, station: int, criterion: Criterion, value: Decimal) -> SavedMark | None:
+    """The change this key already stored, if any: the same change again is answered, a different one refused."""
+    earlier = db.session.scalar(select(MarkVersion).where(MarkVersion.idempotency_key == key))
+    if earlier is None:
+        return None
+    mark = earlier.mark
+    same = (mark.judge_id, mark.station_number, mark.criterion_id, earlier.value) == (
+        judge.id,
+        station,
+        criterion.id,
+        value,
+    )
+    if not same:
+        raise Conflict(_l("This change was already sent with a different value; enter the mark again."), "key")
+    return SavedMark(criterion.id, station, earlier.value, earlier.version, replayed=True)
+
+
+def submit_mark(
+    judge: Judge,
+    event: Event,
+    station: int,
+    criterion: Criterion,
+    value: Decimal,
+    *,
+    base_version: int,
+    idempotency_key: str,
+    device: str = "",
+) -> SavedMark:
+    """Store a judge's mark as a new version; `base_version` is the version the tablet changed (0 for none)."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise InvalidInput(_l("Every change needs its own key of at most 64 characters."), "key")
+    replayed = _replay(idempotency_key, judge, station, criterion, value)
+    if replayed is not None:
+        return replayed
+    started = _check_can_mark(judge, event, station, criterion)
+    _check_value(criterion, value)
+    mark = db.session.scalar(
+        select(Mark).where(
+            Mark.event_id == event.id,
+            Mark.station_number == station,
+            Mark.criterion_id == criterion.id,
+            Mark.judge_id == judge.id,
+        )
+    )
+    current = mark.version if mark is not None else 0
+    if base_version != current:
+        # Two tablets of one judge changed the same mark: the later one must see the other's value first.
+        raise Conflict(
+            _l(
+                "This mark was changed meanwhile (now %(value)s). Check it and enter yours again.",
+                value=mark.value if mark is not None else "-",
+            ),
+            "version",
+        )
+    saved = _store(judge.user, event, station, criterion, judge, mark, value, idempotency_key, device)
+    if not started:
+        _mark_marking_started(event)
+    return saved
+
+
+def _store(actor, event, station, criterion, judge, mark, value, key, device, *, reason=None, witness=None):
+    try:
+        with db.session.begin_nested():
+            if mark is None:
+                mark = Mark(event_id=event.id, station_number=station, criterion=criterion, judge=judge, version=0)
+                db.session.add(mark)
+            mark.value, mark.version, mark.updated_at = value, mark.version + 1, utcnow()
+            db.session.add(
+                MarkVersion(
+                    mark=mark,
+                    version=mark.version,
+                    value=value,
+                    actor_id=actor.id,
+                    device=(device or "")[:120],
+                    reason=reason,
+                    idempotency_key=key,
+                    witness_id=witness.id if witness is not None else None,
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        # Another request stored this mark or this key between our read and our write.
+        raise Conflict(_l("This mark was changed meanwhile. Check it and enter yours again."), "version") from None
+    return SavedMark(criterion.id, station, mark.value, mark.version)
+
+
+def _mark_marking_started(event: Event) -> None:
+    """From the first mark on, the draw and the panel are fixed (venue services refuse to change them)."""
+    db.session.execute(
+        update(EventDay)
+        .where(EventDay.event_id == event.id, EventDay.marking_started_at.is_(None))
+        .values(marking_started_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def marks_of(judge: Judge, event: Event, station: int) -> dict[int, Mark]:
+    rows = db.session.scalars(
+        select(Mark).where(Mark.event_id == event.id, Mark.station_number == station, Mark.judge_id == judge.id)
+    )
+    return {mark.criterion_id: mark for mark in rows}
+
+
+def submit_sheet(judge: Judge, event: Event, station: int) -> MarkSheet:
+    """The judge has finished the station: every criterion marked, then no more changes from the tablet."""
+    if station not in judging.stations_of(judge, event):
+        raise NotAllowed(_l("Station %(station)s is not assigned to you.", station=station), "station")
+    missing = [c.code for c in event.criteria if c.id not in marks_of(judge, event, station)]
+    if missing:
+        raise InvalidInput(_l("Still to mark: %(codes)s.", codes=", ".join(missing)))
+    sheet = sheet_of(judge, event, station) or MarkSheet(event_id=event.id, station_number=station, judge=judge)
+    if sheet.submitted_at is not None:
+        raise Conflict(_l("Station %(station)s is already submitted.", station=station))
+    sheet.submitted_at = utcnow()
+    db.session.add(sheet)
+    audit.record(
+        judge.user,
+        "scoring.submit_sheet",
+        event,
+        competition_id=event.competition_id,
+        after={"station": station, "judge": judge.id},
+    )
+    return sheet
+
+
+def reopen_sheet(chief, event: Event, station: int, judge: Judge, reason: str) -> None:
+    """Ask a judge to mark a station again (a discrepancy, a missed criterion)."""
+    if venue.event_day(event).marks_locked_at is not None:
+        raise Conflict(_l("The marks of this event are locked."))
+    sheet = sheet_of(judge, event, station)
+    if sheet is None or sheet.submitted_at is None:
+        raise Conflict(_l("That station is not submitted: the judge can still change it."))
+    if not reason.strip():
+        raise InvalidInput(_l("Say why the station is reopened."), "reason")
+    sheet.submitted_at, sheet.reopened_at, sheet.reopen_reason = None, utcnow(), reason.strip()
+    audit.record(
+        chief,
+        "scoring.reopen_sheet",
+        event,
+        competition_id=event.competition_id,
+        after={"station": station, "judge": judge.id, "reason": reason.strip()},
+    )
+
+
+def submitted_sheets(event: Event) -> set[tuple[int, int]]:
+    """(station, judge id) of every submitted sheet of the event, in one query."""
+    return set(
+        db.session.execute(
+            select(MarkSheet.station_number, MarkSheet.judge_id).where(
+                MarkSheet.event_id == event.id, MarkSheet.submitted_at.is_not(None)
+            )
+        ).all()
+    )
+
+
+def lock_problems(event: Event) -> list[str]:
+    """Why the event's marks cannot be locked yet: unsubmitted sheets, as plain sentences."""
+    assigned = judging.station_judges(event)
+    if not assigned:
+        return [str(_l("No station has judges yet."))]
+    submitted = submitted_sheets(event)
+    return [
+        str(_l("Station %(station)s: %(name)s has not submitted.", station=station, name=judge.person.name))
+        for station, judges in assigned.items()
+        for judge in judges
+        if (station, judge.id) not in submitted
+    ]
+
+
+def lock_event(chief, event: Event) -> None:
+    day = venue.event_day(event)
+    if day.marks_locked_at is not None:
+        raise Conflict(_l("The marks of this event are already locked."))
+    problems = lock_problems(event)
+    if problems:
+        raise Conflict(_l("The marks cannot be locked yet: %(problems)s", problems=" ".join(problems)))
+    day.marks_locked_at = utcnow()
+    audit.record(chief, "scoring.lock", event, competition_id=event.competition_id, after={"event": event.code})
+
+
+def correct_mark(chief, witness, event: Event, mark: Mark, value: Decimal, reason: str) -> SavedMark:
+    """After the lock: a correction with a reason, by the chief judge, witnessed by a supervisor; in the trail."""
+    if not reason.strip():
+        raise InvalidInput(_l("Give the reason for the correction."), "reason")
+    _check_value(mark.criterion, value)
+    before = mark.value
+    saved = _store(
+        chief,
+        event,
+        mark.station_number,
+        mark.criterion,
+        mark.judge,
+        mark,
+        value,
+        None,
+        "",
+        reason=reason.strip(),
+        witness=witness,
+    )
+    audit.record(
+        chief,
+        "scoring.correct",
+        event,
+        competition_id=event.competition_id,
+        before={"value": before},
+        after={"value": value, "mark": mark.id, "reason": reason.strip(), "witness": witness.username},
+    )
+    return saved
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One criterion of one station: each judge's raw mark (None when missing), and whether they disagree."""
+
+    marks: dict[int, Decimal | None]
+    discrepant: bool
+
+
+def chief_matrix(event: Event, measurement_share: Decimal) -> list[dict]:
+    """Stations × criteria with every judge's mark, missing marks and discrepancy flags, for the chief judge."""
+    marks: dict[tuple[int, int, int], Decimal] = {
+        (mark.station_number, mark.criterion_id, mark.judge_id): mark.value
+        for mark in db.session.scalars(select(Mark).where(Mark.event_id == event.id))
+    }
+    rows, submitted = [], submitted_sheets(event)
+    for station, judges in judging.station_judges(event).items():
+        cells = {}
+        for criterion in event.criteria:
+            by_judge = {judge.id: marks.get((station, criterion.id, judge.id)) for judge in judges}
+            present = [value for value in by_judge.values() if value is not None]
+            flagged = scoring.is_discrepant(str(criterion.kind), criterion.max_mark, present, measurement_share)
+            cells[criterion.id] = MatrixCell(by_judge, flagged)
+        rows.append(
+            {
+                "station": station,
+                "judges": judges,
+                "cells": cells,
+                "submitted": {judge.id: (station, judge.id) in submitted for judge in judges},
+            }
+        )
+    return rows
+
+
+# --- theory scores and time used ---------------------------------------------------------------------------------
+
+THEORY_MAX = Decimal(100)
+
+
+def _score_of(entry) -> EntryScore:
+    score = db.session.get(EntryScore, entry.id)
+    if score is None:
+        score = EntryScore(entry_id=entry.id)
+        db.session.add(score)
+    return score
+
+
+def set_theory(actor, event: Event, entry, value: Decimal, *, source: str = "hand") -> None:
+    """A theory score 0-100 with at most two decimals, from the exam system or typed by hand; audited."""
+    if entry.event_id != event.id:
+        raise NotAllowed(_l("That competitor is not in this event."))
+    if not value.is_finite() or not Decimal(0) <= value <= THEORY_MAX or value != value.quantize(Decimal("0.01")):
+        raise InvalidInput(_l("A theory score is a number from 0 to 100 with at most two decimals."), "theory")
+    score = _score_of(entry)
+    before = score.theory
+    score.theory, score.updated_by_id, score.updated_at = value, actor.id, utcnow()
+    audit.record(
+        actor,
+        "scoring.theory",
+        event,
+        competition_id=event.competition_id,
+        before={"theory": before},
+        after={"entry": entry.id, "theory": value, "source": source},
+    )
+
+
+def set_time_used(actor, event: Event, station: int, minutes: Decimal) -> None:
+    """Minutes the competitor at a station took, for the tie-break; entered by the chief judge."""
+    entry = next((e for e in venue.entries(event) if e.station_number == station), None)
+    if entry is None:
+        raise InvalidInput(_l("There is no station %(station)s in this event.", station=station), "station")
+    if (
+        not minutes.is_finite()
+        or not Decimal(0) < minutes <= Decimal(24 * 60)
+        or minutes != minutes.quantize(Decimal("0.1"))
+    ):
+        raise InvalidInput(_l("Time used is in minutes, above 0, with at most one decimal."), "minutes")
+    score = _score_of(entry)
+    score.time_used_minutes, score.updated_by_id, score.updated_at = minutes, actor.id, utcnow()
+    audit.record(
+        actor,
+        "scoring.time_used",
+        event,
+        competition_id=event.competition_id,
+        after={"station": station, "minutes": minutes},
+    )
+
+
+def scores_by_entry(event: Event) -> dict[int, EntryScore]:
+    rows = db.session.scalars(select(EntryScore).join(Entry).where(Entry.event_id == event.id))
+    return {row.entry_id: row for row in rows}
+
+
+def event_marks(event: Event) -> list[Mark]:
+    return list(
+        db.session.scalars(
+            select(Mark)
+            .where(Mark.event_id == event.id)
+            .order_by(Mark.station_number, Mark.criterion_id, Mark.judge_id)
+        )
+    )

@@ -1,0 +1,1 @@
+"""The competition day: check-in, draws and double encryption, judges and avoidance."""
