@@ -14,6 +14,10 @@ class NotAllowed(CompeteError):
     """The user may not do this to this object."""
 
 
+class NotFound(CompeteError):
+    """What the request names does not exist, or not where it says (a criterion of another event)."""
+
+
 class InvalidInput(CompeteError):
     """The values given break a rule of the domain."""
 

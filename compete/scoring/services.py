@@ -2,15 +2,17 @@
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from compete.audit import services as audit
 from compete.columns import utcnow
 from compete.competitions.models import Criterion, Event
-from compete.errors import Conflict, InvalidInput, NotAllowed
+from compete.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from compete.extensions import db
 from compete.rules import scoring
 from compete.scoring.models import EntryScore, Mark, MarkSheet, MarkVersion
@@ -18,6 +20,7 @@ from compete.venue import judging
 from compete.venue import services as venue
 from compete.venue.models import Entry, EventDay, Judge, StationJudge
 
+CHANGED_MEANWHILE = _l("This mark was changed meanwhile. Check it and enter yours again.")
 MARK_PROBLEMS = {
     "not_a_number": _l("Enter a number."),
     "negative": _l("A mark cannot be below 0."),
@@ -54,36 +57,6 @@ def _check_value(criterion: Criterion, value: Decimal) -> None:
         raise InvalidInput(MARK_PROBLEMS[problem], "value")
 
 
-def _check_can_mark(judge: Judge, event: Event, station: int, criterion: Criterion) -> bool:
-    """Refuse a mark the judge may not enter now; say whether marking of the event has started."""
-    if criterion.event_id != event.id:
-        raise InvalidInput(_l("This criterion is not in the event's marking scheme."), "criterion")
-    # One query for the assignment, the sheet and the lock: this runs for every mark of every tablet.
-    state = db.session.execute(
-        select(StationJudge.id, MarkSheet.submitted_at, EventDay.marks_locked_at, EventDay.marking_started_at)
-        .outerjoin(
-            MarkSheet,
-            (MarkSheet.event_id == StationJudge.event_id)
-            & (MarkSheet.station_number == StationJudge.station_number)
-            & (MarkSheet.judge_id == StationJudge.judge_id),
-        )
-        .outerjoin(EventDay, EventDay.event_id == StationJudge.event_id)
-        .where(
-            StationJudge.event_id == event.id,
-            StationJudge.station_number == station,
-            StationJudge.judge_id == judge.id,
-        )
-    ).first()
-    if state is None:
-        raise NotAllowed(_l("Station %(station)s is not assigned to you.", station=station), "station")
-    _assigned, submitted_at, locked_at, started_at = state
-    if locked_at is not None:
-        raise Conflict(_l("The marks of this event are locked."))
-    if submitted_at is not None:
-        raise Conflict(_l("You submitted station %(station)s: only the chief judge can reopen it.", station=station))
-    return started_at is not None
-
-
 def sheet_of(judge: Judge, event: Event, station: int) -> MarkSheet | None:
     return db.session.scalar(
         select(MarkSheet).where(
@@ -92,28 +65,106 @@ def sheet_of(judge: Judge, event: Event, station: int) -> MarkSheet | None:
     )
 
 
-def _replay(key: str, judge: Judge, station: int, criterion: Criterion, value: Decimal) -> SavedMark | None:
-    """The change this key already stored, if any: the same change again is answered, a different one refused."""
-    earlier = db.session.scalar(select(MarkVersion).where(MarkVersion.idempotency_key == key))
-    if earlier is None:
-        return None
-    mark = earlier.mark
-    same = (mark.judge_id, mark.station_number, mark.criterion_id, earlier.value) == (
-        judge.id,
-        station,
-        criterion.id,
-        value,
+@dataclass(frozen=True)
+class _MarkState:
+    """Everything a mark's entry is checked against, read in one query (this runs for every mark of every tablet)."""
+
+    criterion: Criterion
+    mark: Mark | None
+    assigned: bool
+    submitted: bool
+    locked: bool
+    started: bool
+    earlier: tuple | None  # (judge, station, criterion, value, version) of the change already stored under the key
+
+
+@cache
+def _mark_state_query():
+    """Built once with bound parameters: building this select anew cost more CPU than running it."""
+    stored_under_key = aliased(Mark)
+    station, judge_id = bindparam("station"), bindparam("judge_id")
+    return (
+        select(
+            Criterion,
+            Mark,
+            StationJudge.id,
+            MarkSheet.submitted_at,
+            EventDay.marks_locked_at,
+            EventDay.marking_started_at,
+            stored_under_key.judge_id,
+            stored_under_key.station_number,
+            stored_under_key.criterion_id,
+            MarkVersion.value,
+            MarkVersion.version,
+        )
+        .select_from(Criterion)
+        .outerjoin(
+            StationJudge,
+            (StationJudge.event_id == Criterion.event_id)
+            & (StationJudge.station_number == station)
+            & (StationJudge.judge_id == judge_id),
+        )
+        .outerjoin(
+            MarkSheet,
+            (MarkSheet.event_id == Criterion.event_id)
+            & (MarkSheet.station_number == station)
+            & (MarkSheet.judge_id == judge_id),
+        )
+        .outerjoin(EventDay, EventDay.event_id == Criterion.event_id)
+        .outerjoin(
+            Mark,
+            (Mark.event_id == Criterion.event_id)
+            & (Mark.station_number == station)
+            & (Mark.criterion_id == Criterion.id)
+            & (Mark.judge_id == judge_id),
+        )
+        .outerjoin(MarkVersion, MarkVersion.idempotency_key == bindparam("key"))
+        .outerjoin(stored_under_key, stored_under_key.id == MarkVersion.mark_id)
+        .where(Criterion.id == bindparam("criterion_id"), Criterion.event_id == bindparam("event_id"))
     )
-    if not same:
+
+
+def _mark_state(judge: Judge, event: Event, station: int, criterion_id: int, key: str) -> _MarkState:
+    parameters = {"station": station, "judge_id": judge.id, "key": key, "criterion_id": criterion_id}
+    row = db.session.execute(_mark_state_query(), {**parameters, "event_id": event.id}).first()
+    if row is None:
+        raise NotFound(_l("This criterion is not in the event's marking scheme."), "criterion")
+    criterion, mark, assigned, submitted_at, locked_at, started_at, *earlier = row
+    return _MarkState(
+        criterion,
+        mark,
+        assigned is not None,
+        submitted_at is not None,
+        locked_at is not None,
+        started_at is not None,
+        tuple(earlier) if earlier[-1] is not None else None,
+    )
+
+
+def _replayed(state: _MarkState, judge: Judge, station: int, value: Decimal) -> SavedMark | None:
+    """The change this key already stored, if any: the same change again is answered, a different one refused."""
+    if state.earlier is None:
+        return None
+    *stored_for, stored_value, stored_version = state.earlier
+    if (*stored_for, stored_value) != (judge.id, station, state.criterion.id, value):
         raise Conflict(_l("This change was already sent with a different value; enter the mark again."), "key")
-    return SavedMark(criterion.id, station, earlier.value, earlier.version, replayed=True)
+    return SavedMark(state.criterion.id, station, stored_value, stored_version, replayed=True)
+
+
+def _check_can_mark(state: _MarkState, station: int) -> None:
+    if not state.assigned:
+        raise NotAllowed(_l("Station %(station)s is not assigned to you.", station=station), "station")
+    if state.locked:
+        raise Conflict(_l("The marks of this event are locked."))
+    if state.submitted:
+        raise Conflict(_l("You submitted station %(station)s: only the chief judge can reopen it.", station=station))
 
 
 def submit_mark(
     judge: Judge,
     event: Event,
     station: int,
-    criterion: Criterion,
+    criterion_id: int,
     value: Decimal,
     *,
     base_version: int,
@@ -121,61 +172,110 @@ def submit_mark(
     device: str = "",
 ) -> SavedMark:
     """Store a judge's mark as a new version; `base_version` is the version the tablet changed (0 for none)."""
+    state = _mark_state(judge, event, station, criterion_id, idempotency_key)
     if not idempotency_key or len(idempotency_key) > 64:
         raise InvalidInput(_l("Every change needs its own key of at most 64 characters."), "key")
-    replayed = _replay(idempotency_key, judge, station, criterion, value)
+    replayed = _replayed(state, judge, station, value)
     if replayed is not None:
         return replayed
-    started = _check_can_mark(judge, event, station, criterion)
-    _check_value(criterion, value)
-    mark = db.session.scalar(
-        select(Mark).where(
-            Mark.event_id == event.id,
-            Mark.station_number == station,
-            Mark.criterion_id == criterion.id,
-            Mark.judge_id == judge.id,
-        )
-    )
-    current = mark.version if mark is not None else 0
+    _check_can_mark(state, station)
+    _check_value(state.criterion, value)
+    current = state.mark.version if state.mark is not None else 0
     if base_version != current:
         # Two tablets of one judge changed the same mark: the later one must see the other's value first.
         raise Conflict(
             _l(
                 "This mark was changed meanwhile (now %(value)s). Check it and enter yours again.",
-                value=mark.value if mark is not None else "-",
+                value=state.mark.value if state.mark is not None else "-",
             ),
             "version",
         )
-    saved = _store(judge.user, event, station, criterion, judge, mark, value, idempotency_key, device)
-    if not started:
+    mark = state.mark
+    saved = _store(
+        _Change(
+            event.id,
+            station,
+            criterion_id,
+            judge.id,
+            mark_id=mark.id if mark is not None else None,
+            read_version=current,
+            value=value,
+            actor_id=judge.user_id,
+            key=idempotency_key,
+            device=device or "",
+        )
+    )
+    if mark is not None:
+        db.session.expire(mark)
+    if not state.started:
         _mark_marking_started(event)
     return saved
 
 
-def _store(actor, event, station, criterion, judge, mark, value, key, device, *, reason=None, witness=None):
+@dataclass(frozen=True)
+class _Change:
+    """A new value for one mark, and the version it replaces (mark_id None: the mark does not exist yet)."""
+
+    event_id: int
+    station: int
+    criterion_id: int
+    judge_id: int
+    mark_id: int | None
+    read_version: int
+    value: Decimal
+    actor_id: int
+    key: str | None
+    device: str = ""
+    reason: str | None = None
+    witness_id: int | None = None
+
+
+_MARKS, _VERSIONS = Mark.__table__, MarkVersion.__table__
+_NEW_MARK = _MARKS.insert().returning(_MARKS.c.id)
+# The mark changes only if nobody changed it since it was read: a compare-and-set on its version.
+_CHANGE_MARK = (
+    _MARKS.update()
+    .where(_MARKS.c.id == bindparam("mark_id"), _MARKS.c.version == bindparam("read_version"))
+    .values(value=bindparam("value"), version=bindparam("version"), updated_at=bindparam("updated_at"))
+)
+_NEW_VERSION = _VERSIONS.insert()
+
+
+def _store(change: _Change) -> SavedMark:
+    """Write the new version with plain, prepared statements; the database judges any race by its keys.
+
+    The ORM's unit of work cost as much CPU as the rest of the request, and this runs for every mark.
+    Callers holding the Mark object expire it: its row changed beneath the session.
+    """
+    now, connection, version = utcnow(), db.session.connection(), change.read_version + 1
     try:
-        with db.session.begin_nested():
-            if mark is None:
-                mark = Mark(event_id=event.id, station_number=station, criterion=criterion, judge=judge, version=0)
-                db.session.add(mark)
-            mark.value, mark.version, mark.updated_at = value, mark.version + 1, utcnow()
-            db.session.add(
-                MarkVersion(
-                    mark=mark,
-                    version=mark.version,
-                    value=value,
-                    actor_id=actor.id,
-                    device=(device or "")[:120],
-                    reason=reason,
-                    idempotency_key=key,
-                    witness_id=witness.id if witness is not None else None,
-                )
-            )
-            db.session.flush()
+        mark_id = change.mark_id
+        if mark_id is None:
+            row = {"event_id": change.event_id, "station_number": change.station, "judge_id": change.judge_id}
+            row |= {"criterion_id": change.criterion_id, "value": change.value, "version": 1, "updated_at": now}
+            mark_id = connection.execute(_NEW_MARK, row).scalar_one()
+        else:
+            row = {"mark_id": mark_id, "read_version": change.read_version, "version": version}
+            if connection.execute(_CHANGE_MARK, row | {"value": change.value, "updated_at": now}).rowcount != 1:
+                raise Conflict(CHANGED_MEANWHILE, "version")
+        connection.execute(
+            _NEW_VERSION,
+            {
+                "mark_id": mark_id,
+                "version": version,
+                "value": change.value,
+                "actor_id": change.actor_id,
+                "device": change.device[:120],
+                "reason": change.reason,
+                "idempotency_key": change.key,
+                "witness_id": change.witness_id,
+                "created_at": now,
+            },
+        )
     except IntegrityError:
-        # Another request stored this mark or this key between our read and our write.
-        raise Conflict(_l("This mark was changed meanwhile. Check it and enter yours again."), "version") from None
-    return SavedMark(criterion.id, station, mark.value, mark.version)
+        # Another request stored this mark or this key between our read and our write; the caller rolls back.
+        raise Conflict(CHANGED_MEANWHILE, "version") from None
+    return SavedMark(change.criterion_id, change.station, change.value, version)
 
 
 def _mark_marking_started(event: Event) -> None:
@@ -279,18 +379,21 @@ def correct_mark(chief, witness, event: Event, mark: Mark, value: Decimal, reaso
     _check_value(mark.criterion, value)
     before = mark.value
     saved = _store(
-        chief,
-        event,
-        mark.station_number,
-        mark.criterion,
-        mark.judge,
-        mark,
-        value,
-        None,
-        "",
-        reason=reason.strip(),
-        witness=witness,
+        _Change(
+            event.id,
+            mark.station_number,
+            mark.criterion_id,
+            mark.judge_id,
+            mark.id,
+            mark.version,
+            value,
+            chief.id,
+            None,
+            reason=reason.strip(),
+            witness_id=witness.id,
+        )
     )
+    db.session.expire(mark)
     audit.record(
         chief,
         "scoring.correct",

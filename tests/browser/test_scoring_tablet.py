@@ -97,7 +97,7 @@ def mark_everything(event) -> None:
             for criterion in event.criteria:
                 value = Decimal("2") if str(criterion.kind) == "judgement" else Decimal("30")
                 key = f"{event.id}-{station}-{judge.id}-{criterion.id}"
-                scoring.submit_mark(judge, event, station, criterion, value, base_version=0, idempotency_key=key)
+                scoring.submit_mark(judge, event, station, criterion.id, value, base_version=0, idempotency_key=key)
             scoring.submit_sheet(judge, event, station)
 
 

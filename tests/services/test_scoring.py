@@ -6,7 +6,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from compete.errors import Conflict, InvalidInput, NotAllowed
+from compete.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from compete.extensions import db
 from compete.scoring import services as scoring
 from compete.scoring.models import Mark, MarkVersion
@@ -38,7 +38,7 @@ def enter(day, judge, station, code, value, *, base=0, key=None):
         judge,
         day["event"],
         station,
-        criterion(day, code),
+        criterion(day, code).id,
         Decimal(value),
         base_version=base,
         idempotency_key=key or f"{judge.id}-{station}-{code}-{value}-{base}",
@@ -77,6 +77,43 @@ def test_every_change_is_a_new_version_and_a_stale_tablet_gets_a_conflict(day):
     assert (mark.value, mark.version) == (Decimal("42"), 2)
     versions = db.session.scalars(select(MarkVersion.value).order_by(MarkVersion.version)).all()
     assert versions == [Decimal("40"), Decimal("42")]
+
+
+def test_a_write_racing_another_between_read_and_write_is_refused_by_the_database(day):
+    """Both requests read version 1; the first to write wins, the second's compare-and-set finds version 2."""
+    judge, station = first_assignment(day)
+    enter(day, judge, station, "A1", "40")
+    state = scoring._mark_state(judge, day["event"], station, criterion(day, "A1").id, "racing")
+    enter(day, judge, station, "A1", "42", base=1)  # the other request, between this one's read and its write
+    with force_locale("en"), pytest.raises(Conflict, match="changed meanwhile"):
+        scoring._store(
+            scoring._Change(
+                day["event"].id,
+                station,
+                state.criterion.id,
+                judge.id,
+                mark_id=state.mark.id,
+                read_version=1,  # what this request read
+                value=Decimal("45"),
+                actor_id=judge.user_id,
+                key="racing",
+            )
+        )
+    db.session.expire_all()
+    mark = db.session.scalar(select(Mark))
+    assert (mark.value, mark.version) == (Decimal("42"), 2)
+    assert count(MarkVersion) == 2
+
+
+def test_an_unknown_criterion_is_not_found_and_a_missing_key_is_refused(day):
+    judge, station = first_assignment(day)
+    with force_locale("en"), pytest.raises(NotFound, match="not in the event's marking scheme"):
+        scoring.submit_mark(judge, day["event"], station, 10**9, Decimal("1"), base_version=0, idempotency_key="k")
+    with force_locale("en"), pytest.raises(InvalidInput, match="own key"):
+        scoring.submit_mark(
+            judge, day["event"], station, criterion(day, "A1").id, Decimal("1"), base_version=0, idempotency_key=""
+        )
+    assert count(Mark) == 0
 
 
 @pytest.mark.parametrize(

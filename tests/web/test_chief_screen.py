@@ -36,7 +36,7 @@ def chief(app):
                 for criterion, value in ((a1, "40"), (b1, "3" if index == 0 else "1")):  # B1 3 vs 1: discrepant
                     key = f"{station}-{judge.id}-{criterion.id}"
                     scoring.submit_mark(
-                        judge, event, station, criterion, Decimal(value), base_version=0, idempotency_key=key
+                        judge, event, station, criterion.id, Decimal(value), base_version=0, idempotency_key=key
                     )
                 scoring.submit_sheet(judge, event, station)
         link = judging.issue_link(organizer, event, head)

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compete.accounts.models import Role
-from compete.competitions.models import Criterion
 from compete.errors import CompeteError, NotAllowed
 from compete.extensions import db
 from compete.scoring import services as scoring
@@ -14,7 +13,7 @@ from compete.web.api.openapi import SPEC
 from compete.web.judge import LINK_SESSION_KEY, judge_link_problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-STATUS = {"NotAllowed": 403, "Conflict": 409, "InvalidInput": 422}
+STATUS = {"NotAllowed": 403, "NotFound": 404, "Conflict": 409, "InvalidInput": 422}
 
 
 def error(message, status: int, field: str | None = None):
@@ -89,10 +88,9 @@ def station_sheet(station: int):
 def put_mark(station: int, criterion_id: int):
     """Store one mark: {"value": "42.5", "base_version": 0, "key": "<unique per change>"}."""
     link = g.judge_link
-    body = request.get_json(silent=True) or {}
-    criterion = db.session.get(Criterion, criterion_id)
-    if criterion is None or criterion.event_id != link.event_id:
-        return error(_("This criterion is not in the event's marking scheme."), 404, "criterion")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(_("Send the mark as a JSON object."), 422)
     base_version = body.get("base_version")
     if not isinstance(base_version, int) or isinstance(base_version, bool) or base_version < 0:
         return error(_("The change must say which version of the mark it replaces."), 422, "base_version")
@@ -101,7 +99,7 @@ def put_mark(station: int, criterion_id: int):
         link.judge,
         link.event,
         station,
-        criterion,
+        criterion_id,
         value,
         base_version=base_version,
         idempotency_key=str(body.get("key") or ""),

@@ -24,8 +24,10 @@ _check_role = guard(*VENUE_ROLES)
 
 def judge_link_problem():
     """For a judge signed in by a badge link: why that link no longer holds (signing them out), else None."""
-    # The judge comes with the link in one query: this runs before every request of every tablet.
-    link = db.session.get(JudgeLink, session[LINK_SESSION_KEY], options=[joinedload(JudgeLink.judge)])
+    # The judge and the event come with the link in one query: this runs before every request of every tablet.
+    link = db.session.get(
+        JudgeLink, session[LINK_SESSION_KEY], options=[joinedload(JudgeLink.judge), joinedload(JudgeLink.event)]
+    )
     problem = judging.link_problem(link)
     if problem is None and link.judge.user_id != current_user.id:
         abort(403)
