@@ -176,31 +176,41 @@ def sign_in(port: int, tablet: Tablet) -> None:
     tablet.csrf = re.search(rb'data-csrf="([^"]+)"', page)[1].decode()
 
 
-def enter_marks(port: int, tablet: Tablet, kinds: dict[int, str], retry_share: float, run: Run, rng: random.Random):
+def enter_marks(port: int, tablet: Tablet, kinds: dict[int, str], args, run: Run, rng: random.Random, start: float):
+    """One judge's marks. Paced: the judge types a mark every `pace` seconds, and a mark's latency runs from the
+    moment it was typed to its answer, so time spent waiting behind a slow answer counts. Flat out: no pause."""
     headers = {"Cookie": tablet.cookie, "X-CSRFToken": tablet.csrf, "Content-Type": "application/json"}
+    typed_at = start
     for station in tablet.stations:
         for criterion_id, kind in kinds.items():
             value = str(rng.randint(0, 3)) if kind == "judgement" else str(rng.randint(0, 20))
             body = f'{{"value": "{value}", "base_version": 0, "key": "{uuid.uuid4()}"}}'.encode()
-            sends = 2 if rng.random() < retry_share else 1
+            if args.pace:
+                time.sleep(max(0.0, typed_at - time.time()))
+            else:
+                typed_at = time.time()
+            sends = 2 if rng.random() < args.retry_share else 1
             for _ in range(sends):
-                started = time.perf_counter()
                 status, _cookie, answer = request(
                     port, "PUT", f"/api/v1/stations/{station}/marks/{criterion_id}", body=body, headers=headers
                 )
-                elapsed = time.perf_counter() - started
+                elapsed = time.time() - typed_at
+                typed_at = time.time()  # a retry is measured from its own sending
                 with run.lock:
                     run.latencies.append(elapsed)
                     run.sent += 1
                     if status != 200:
                         run.errors.append(f"{status} {answer[:120]!r}")
+            typed_at += args.pace
 
 
-def _client(port: int, tablets: list[Tablet], kinds: dict, retry_share: float, first: int, start_at: float):
-    """One client process: a thread per tablet, all starting at the same wall-clock moment."""
+def _client(port: int, tablets: list[Tablet], kinds: dict, args, first: int, start_at: float, spread: list[float]):
+    """One client process: a thread per tablet, all starting together (paced tablets spread over one pause)."""
     run = Run()
     threads = [
-        threading.Thread(target=enter_marks, args=(port, t, kinds, retry_share, run, random.Random(first + i)))
+        threading.Thread(
+            target=enter_marks, args=(port, t, kinds, args, run, random.Random(first + i), start_at + spread[i])
+        )
         for i, t in enumerate(tablets)
     ]
     time.sleep(max(0.0, start_at - time.time()))
@@ -217,10 +227,12 @@ def enter_all(port: int, tablets: list[Tablet], kinds: dict, args) -> tuple[Run,
 
     processes = max(1, min(args.client_processes, len(tablets)))
     chunks = [tablets[index::processes] for index in range(processes)]
+    offsets = [args.pace * index / len(tablets) for index in range(len(tablets))]
+    spreads = [offsets[index::processes] for index in range(processes)]
     start_at = time.time() + 1.0
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         waiting = [
-            pool.apply_async(_client, (port, chunk, kinds, args.retry_share, index * 10_000, start_at))
+            pool.apply_async(_client, (port, chunk, kinds, args, index * 10_000, start_at, spreads[index]))
             for index, chunk in enumerate(chunks)
         ]
         answers = [result.get() for result in waiting]
@@ -361,6 +373,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--retry-share", type=float, default=0.1)
     parser.add_argument("--client-processes", type=int, default=4)
+    parser.add_argument(
+        "--pace", type=float, default=0.3, help="seconds between a paced judge's marks (0.3: 100 tablets offer 333/s)"
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="compete-load-")
     runs = [("SQLite", f"sqlite:///{folder}/load.sqlite3")]
@@ -368,11 +383,19 @@ def main() -> None:
         runs.append(("PostgreSQL", PG_URL))
     else:
         print(f"PostgreSQL at {PG_URL} does not answer: only SQLite is measured")
-    results = [bench(label, url, args) for label, url in runs]
+    # Paced: judges typing fast, one mark every --pace seconds each. Flat out: no pause, the server's limit.
+    modes = [("paced", args.pace), ("flat out", 0.0)]
+    results = []
+    for label, url in runs:
+        for mode, pace in modes:
+            result = bench(label, url, argparse.Namespace(**(vars(args) | {"pace": pace})))
+            results.append(result | {"database": f"{label} {mode}"})
     shutil.rmtree(folder, ignore_errors=True)
     print(
         f"\n{args.tablets} tablets, {JUDGES_PER_STATION} judges per station, {len(CRITERIA)} criteria, "
-        f"gunicorn {args.workers} sync workers, {args.retry_share:.0%} of PUTs sent twice\n"
+        f"gunicorn {args.workers} sync workers, {args.retry_share:.0%} of PUTs sent twice; "
+        f"paced: a mark every {args.pace} s per tablet ({args.tablets / args.pace:.0f} marks/s offered), "
+        "latency from typing to answer\n"
     )
     keys = [
         "marks",
@@ -388,10 +411,10 @@ def main() -> None:
         "duplicated",
         "errors",
     ]
-    print(f"{'':<16}" + "".join(f"{r['database']:>14}" for r in results))
+    print(f"{'':<20}" + "".join(f"{r['database']:>20}" for r in results))
     for key in keys:
-        cells = "".join(f"{r[key]:>14.1f}" if isinstance(r[key], float) else f"{r[key]:>14}" for r in results)
-        print(f"{key:<16}{cells}")
+        cells = "".join(f"{r[key]:>20.1f}" if isinstance(r[key], float) else f"{r[key]:>20}" for r in results)
+        print(f"{key:<20}{cells}")
     for r in results:
         print(
             f"{r['database']}: marks/s is {r['requests/s'] / r['ceiling req/s']:.0%} of the trivial route's rate"
