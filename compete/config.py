@@ -29,7 +29,6 @@ class DefaultConfig:
     JOBS_RUNNER = None  # resolved in load_config: "rq" with Redis, else "thread"; tests may use "inline"
     JOBS_QUEUE = "compete"
     # The chief judge's screen flags measurement marks of one criterion further apart than this share of its max.
-    MEASUREMENT_DISCREPANCY_SHARE = "0.2"
     JOBS_TIMEOUT = 3600  # seconds an RQ worker gives one job
     BOOTSTRAP_SERVE_LOCAL = True  # venues often have no internet: never a CDN
 

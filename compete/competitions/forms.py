@@ -98,6 +98,12 @@ class EventForm(FlaskForm):
         default=3,
         validators=[InputRequired(message=_l("Enter a number.")), NumberRange(1, 15)],
     )
+    discrepancy_percent = IntegerField(
+        _l("Discrepancy threshold, percent of the maximum"),
+        default=20,
+        validators=[InputRequired(message=_l("Enter a number.")), NumberRange(1, 100)],
+        description=_l("The chief judge sees a measurement criterion flagged when its marks are further apart."),
+    )
     capacity = IntegerField(
         _l("Capacity"), validators=[optional(), NumberRange(1, 100000)], description=_l("Leave empty for no limit.")
     )

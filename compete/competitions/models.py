@@ -57,6 +57,7 @@ EVENT_FIELDS = (
     "award_scheme",
     "pass_mark",
     "judges_per_station",
+    "discrepancy_percent",
     "capacity",
     "registration_opens_at",
     "registration_closes_at",
@@ -118,6 +119,9 @@ class Event(db.Model):
     award_scheme: Mapped[AwardScheme] = mapped_column(enum_column(AwardScheme))
     pass_mark: Mapped[Decimal | None] = mapped_column(ExactDecimal(5, 2))
     judges_per_station: Mapped[int] = mapped_column(default=3)
+    # The chief judge's screen flags a measurement criterion whose judges' marks are further apart than this
+    # share of its maximum (judgement scores: more than 1 apart, fixed by the rules).
+    discrepancy_percent: Mapped[int] = mapped_column(default=20, server_default="20")
     capacity: Mapped[int | None]
     registration_opens_at: Mapped[datetime | None]
     registration_closes_at: Mapped[datetime | None]

@@ -89,6 +89,9 @@ def check_event_values(competition: Competition, values: dict, event: Event | No
         raise InvalidInput(_l("The pass mark is a total score between 0 and 100."), "pass_mark")
     if not 1 <= values["judges_per_station"] <= 15:
         raise InvalidInput(_l("Between 1 and 15 judges mark each station."), "judges_per_station")
+    if not 1 <= values["discrepancy_percent"] <= 100:
+        message = _l("The discrepancy threshold is between 1 and 100 percent of a criterion's maximum.")
+        raise InvalidInput(message, "discrepancy_percent")
     if values["aggregation"] == Aggregation.TRIMMED_MEAN and values["judges_per_station"] < 3:
         raise InvalidInput(
             _l("A trimmed mean drops the highest and lowest mark, so it needs at least 3 judges."), "judges_per_station"

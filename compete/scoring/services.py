@@ -413,13 +413,14 @@ class MatrixCell:
     discrepant: bool
 
 
-def chief_matrix(event: Event, measurement_share: Decimal) -> list[dict]:
+def chief_matrix(event: Event) -> list[dict]:
     """Stations × criteria with every judge's mark, missing marks and discrepancy flags, for the chief judge."""
     marks: dict[tuple[int, int, int], Decimal] = {
         (mark.station_number, mark.criterion_id, mark.judge_id): mark.value
         for mark in db.session.scalars(select(Mark).where(Mark.event_id == event.id))
     }
     rows, submitted = [], submitted_sheets(event)
+    measurement_share = Decimal(event.discrepancy_percent) / 100
     for station, judges in judging.station_judges(event).items():
         cells = {}
         for criterion in event.criteria:

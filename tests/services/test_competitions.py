@@ -83,6 +83,8 @@ def test_an_update_that_changes_nothing_writes_no_entry(organizer, competition):
         ({"pass_mark": Decimal("100.5")}, "pass_mark"),
         ({"aggregation": "trimmed_mean", "judges_per_station": 2}, "judges_per_station"),
         ({"capacity": 0}, "capacity"),
+        ({"discrepancy_percent": 0}, "discrepancy_percent"),
+        ({"discrepancy_percent": 101}, "discrepancy_percent"),
         (
             {"registration_opens_at": datetime(2026, 11, 1), "registration_closes_at": datetime(2026, 10, 1)},
             "registration_closes_at",

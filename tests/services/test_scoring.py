@@ -204,3 +204,15 @@ def test_theory_scores_and_time_used_are_kept_per_competitor_and_audited(day):
         scoring.set_time_used(day["organizer"], event, entry.station_number, Decimal("0"))
     with force_locale("en"), pytest.raises(InvalidInput, match="no station"):
         scoring.set_time_used(day["organizer"], event, 999, Decimal("10"))
+
+
+@pytest.mark.parametrize(("percent", "flagged"), [(20, True), (25, False)])
+def test_the_chief_judge_matrix_flags_measurement_marks_by_the_events_own_threshold(day, percent, flagged):
+    """A1 has a maximum of 60: 30 and 42.5 are 12.5 apart, over 20 % of it (12) and under 25 % (15)."""
+    event = day["event"]
+    event.discrepancy_percent = percent
+    station = judging.stations_of(day["judges"][0], event)[0]
+    for judge, value in zip(judging.station_judges(event)[station], ("30", "42.5"), strict=False):
+        enter(day, judge, station, "A1", value)
+    row = next(row for row in scoring.chief_matrix(event) if row["station"] == station)
+    assert row["cells"][criterion(day, "A1").id].discrepant is flagged

@@ -35,6 +35,7 @@ EVENT_FORM = {
     "award_scheme": "places",
     "pass_mark": "60",
     "judges_per_station": "3",
+    "discrepancy_percent": "20",
     "capacity": "",
     "registration_opens_at": "2026-11-01T09:00",
     "registration_closes_at": "2026-12-01T17:00",

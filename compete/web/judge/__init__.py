@@ -1,8 +1,6 @@
 """Judges at the venue: a tablet signs in by the private link on the judge's badge and sees station numbers only."""
 
-from decimal import Decimal
-
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
@@ -137,11 +135,10 @@ def chief():
 
     link = _chief_link()
     event = link.event
-    share = Decimal(current_app.config["MEASUREMENT_DISCREPANCY_SHARE"])
     return render_template(
         "judge/chief.html",
         event=event,
-        rows=scoring.chief_matrix(event, share),
+        rows=scoring.chief_matrix(event),
         times={
             score.entry.station_number: score.time_used_minutes for score in scoring.scores_by_entry(event).values()
         },
