@@ -176,6 +176,7 @@ def _event(owner, competition, code, name, occupation, group, criteria, region):
             "pass_mark": Decimal(60),
             "judges_per_station": 3 if student else 5,
             "discrepancy_percent": 20,
+            "shared_ranks": True,
             "capacity": 60,
             # Opens ten weeks before and closes two weeks before the first day, as bureaus usually do.
             "registration_opens_at": datetime.combine(competition.starts_on - timedelta(weeks=10), time(9)),

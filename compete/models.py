@@ -9,6 +9,7 @@ from compete.people.models import Person, Region, Unit  # noqa: F401
 # The registration jobs module registers its job handlers on import: every process that runs jobs knows them.
 from compete.registration import jobs as registration_jobs  # noqa: F401
 from compete.registration.models import Registration  # noqa: F401
+from compete.results.models import Appeal, CompetitionResult, Publication, ResultReview, TieDecision  # noqa: F401
 from compete.scoring.models import EntryScore, Mark, MarkSheet, MarkVersion  # noqa: F401
 from compete.venue.models import (  # noqa: F401
     DeclaredConflict,

@@ -44,6 +44,7 @@ def event_values(**changes) -> dict:
         "pass_mark": Decimal(60),
         "judges_per_station": 5,
         "discrepancy_percent": 20,
+        "shared_ranks": True,
         "capacity": 40,
         "registration_opens_at": datetime(2026, 10, 1, 9),
         "registration_closes_at": datetime(2026, 12, 1, 17),

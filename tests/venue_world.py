@@ -75,3 +75,32 @@ def staff_the_day(built: dict, *, chief_last: bool = False) -> dict:
     judging.assign_station_judges(organizer, event, judging.propose_station_judges(event).judges_by_station)
     built["supervisor"] = supervisor
     return built
+
+
+def score_the_day(built: dict, *, a1_by_station=None) -> dict:
+    """Every judge marks every station (A1 from `a1_by_station`, else 20 + 5 × station), sheets submitted, theory
+    scores entered, the marks locked by the organizer standing in for the chief judge, and the mapping decrypted."""
+    from decimal import Decimal
+
+    from compete.scoring import services as scoring
+    from compete.venue.models import Entry
+
+    event, organizer = built["event"], built["organizer"]
+    a1_by_station = a1_by_station or {}
+    for station, judges in judging.station_judges(event).items():
+        for judge in judges:
+            for criterion in event.criteria:
+                if str(criterion.kind) == "judgement":
+                    value = Decimal(2)
+                else:
+                    value = Decimal(a1_by_station.get(station, 20 + 5 * station))
+                key = f"{event.id}-{station}-{judge.id}-{criterion.id}"
+                scoring.submit_mark(judge, event, station, criterion.id, value, base_version=0, idempotency_key=key)
+            scoring.submit_sheet(judge, event, station)
+    for entry in db.session.scalars(db.select(Entry).where(Entry.event_id == event.id)):
+        scoring.set_theory(organizer, event, entry, Decimal(80))
+    scoring.lock_event(organizer, event)
+    officer = db.session.scalar(db.select(services.User).where(services.User.username == "officer"))
+    services.decrypt(officer, event, built["supervisor"])
+    built["officer"] = officer
+    return built

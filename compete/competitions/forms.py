@@ -88,6 +88,12 @@ class EventForm(FlaskForm):
     tie_break_3 = SelectField(_l("3rd tie-break"))
     tie_break_4 = SelectField(_l("4th tie-break"))
     award_scheme = SelectField(_l("Award scheme"))
+    shared_ranks = SelectField(
+        _l("Competitors equal on every tie-break"),
+        coerce=lambda value: value in (True, "1", "True", "true"),
+        default=True,
+        description=_l("The national competition ranks without ties: the arbitration group then decides the order."),
+    )
     pass_mark = ExactDecimalField(
         _l("Pass mark (total)"),
         validators=[optional()],
@@ -127,6 +133,10 @@ class EventForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.group.choices = labels.choices(labels.GROUPS)
         self.aggregation.choices = labels.choices(labels.AGGREGATIONS)
+        self.shared_ranks.choices = [
+            (True, _l("Share the rank (1, 2, 2, 4)")),
+            (False, _l("No shared ranks: the arbitration group decides")),
+        ]
         self.award_scheme.choices = labels.choices(labels.AWARD_SCHEMES)
         tie_break_choices = [("", "—"), *labels.choices(labels.TIE_BREAKS)]
         for name in self.TIE_BREAK_FIELDS:

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compete.columns import ExactDecimal, enum_column, utcnow
@@ -58,6 +58,7 @@ EVENT_FIELDS = (
     "pass_mark",
     "judges_per_station",
     "discrepancy_percent",
+    "shared_ranks",
     "capacity",
     "registration_opens_at",
     "registration_closes_at",
@@ -122,6 +123,8 @@ class Event(db.Model):
     # The chief judge's screen flags a measurement criterion whose judges' marks are further apart than this
     # share of its maximum (judgement scores: more than 1 apart, fixed by the rules).
     discrepancy_percent: Mapped[int] = mapped_column(default=20, server_default="20")
+    # False: the national rule 排名不并列, where the arbitration group orders competitors equal on every key.
+    shared_ranks: Mapped[bool] = mapped_column(default=True, server_default=true())
     capacity: Mapped[int | None]
     registration_opens_at: Mapped[datetime | None]
     registration_closes_at: Mapped[datetime | None]

@@ -14,6 +14,7 @@ from compete.columns import utcnow
 from compete.competitions.models import Criterion, Event
 from compete.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from compete.extensions import db
+from compete.results.services import is_final
 from compete.rules import scoring
 from compete.scoring.models import EntryScore, Mark, MarkSheet, MarkVersion
 from compete.venue import judging
@@ -368,7 +369,7 @@ def lock_event(chief, event: Event) -> None:
     problems = lock_problems(event)
     if problems:
         raise Conflict(_l("The marks cannot be locked yet: %(problems)s", problems=" ".join(problems)))
-    day.marks_locked_at = utcnow()
+    day.marks_locked_at, day.marks_locked_by_id = utcnow(), chief.id
     audit.record(chief, "scoring.lock", event, competition_id=event.competition_id, after={"event": event.code})
 
 
@@ -376,6 +377,8 @@ def correct_mark(chief, witness, event: Event, mark: Mark, value: Decimal, reaso
     """After the lock: a correction with a reason, by the chief judge, witnessed by a supervisor; in the trail."""
     if not reason.strip():
         raise InvalidInput(_l("Give the reason for the correction."), "reason")
+    if is_final(event.competition_id):
+        raise Conflict(_l("The results are final: they must be formally reopened before a mark is corrected."))
     _check_value(mark.criterion, value)
     before = mark.value
     saved = _store(

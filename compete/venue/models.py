@@ -43,6 +43,7 @@ class EventDay(db.Model):
     check_in_closed_at: Mapped[datetime | None]
     marking_started_at: Mapped[datetime | None]
     marks_locked_at: Mapped[datetime | None]
+    marks_locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decrypted_at: Mapped[datetime | None]
     decrypted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decryption_witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -68,6 +69,8 @@ class Entry(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     competitor_number: Mapped[int | None]
     station_number: Mapped[int | None]
+    # Set by the chief judge (with the reason); a disqualified competitor gets no rank and counts as no entrant.
+    disqualified_reason: Mapped[str | None] = mapped_column(Text)
 
     registration = relationship("Registration")
     checked_in_by = relationship("User")

@@ -297,5 +297,15 @@ def decrypt(officer: User, event: Event, witnessed_by: User) -> None:
     audit_day(officer, "venue.decrypt", event, witness=witnessed_by.username)
 
 
+def disqualify(actor, event: Event, entry: Entry, reason: str) -> None:
+    """A competitor disqualified by the chief judge's decision: no rank, not counted as an entrant."""
+    if entry.attendance != Attendance.PRESENT:
+        raise Conflict(_l("Only a competitor who is present can be disqualified."))
+    if not reason.strip():
+        raise InvalidInput(_l("Give the reason for the disqualification."), "reason")
+    entry.disqualified_reason = reason.strip()
+    audit_day(actor, "venue.disqualify", event, entry=entry.id, reason=entry.disqualified_reason)
+
+
 def record_refusal(actor, event: Event, action: str, message: str) -> None:
     audit_day(actor, f"{action}_refused", event, reason=str(message))

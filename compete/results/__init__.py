@@ -1,0 +1,1 @@
+"""Results: ranking, review, publicity, appeals and finalization."""
