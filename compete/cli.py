@@ -19,6 +19,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(registrations)
     app.cli.add_command(jobs)
+    app.cli.add_command(scenario)
+    app.cli.add_command(results)
 
 
 @click.command("create-user")
@@ -89,6 +91,68 @@ def import_registrations(competition_id: int, event_code: str, file: Path, commi
             {"valid": len(check.planned), "errors": check.errors, "imported": imported}, ensure_ascii=False, indent=1
         )
     )
+
+
+@click.group("scenario")
+def scenario() -> None:
+    """Scenario files: whole competitions, marks to results."""
+
+
+def _owner(username: str | None) -> User:
+    if username:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        return user
+    for role in (Role.ADMIN, Role.ORGANIZER):
+        user = db.session.scalar(select(User).where(User.role == role).order_by(User.id))
+        if user is not None:
+            return user
+    raise click.ClickException("create an admin or organizer account first (flask create-user)")
+
+
+@scenario.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--finalize", is_flag=True, help="Publish with no publicity period, finalize and apply the policy.")
+@click.option("--owner", help="Username of the organizer who owns the competition (default: the first admin).")
+@with_appcontext
+def load_scenario(file: Path, finalize: bool, owner: str | None) -> None:
+    """Load a whole competition; print the new competition's id alone on the last line."""
+    from decimal import Decimal
+
+    from compete.scenarios import loader
+    from compete.scenarios.schema import ScenarioError
+
+    try:
+        content = json.loads(file.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"$: not valid JSON ({error})") from error
+    try:
+        competition_id = loader.load(content, _owner(owner), finalize=finalize)
+    except ScenarioError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(competition_id)
+
+
+@click.group("results")
+def results() -> None:
+    """Results of competitions."""
+
+
+@results.command("export")
+@click.argument("competition_id", type=int)
+@with_appcontext
+def export_results(competition_id: int) -> None:
+    """Print a competition's results as JSON, each event ordered by rank."""
+    from compete.competitions.models import Competition
+    from compete.results import services as results_services
+
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        raise click.ClickException(f"no competition {competition_id}")
+    click.echo(json.dumps(results_services.results_export(competition), ensure_ascii=False, indent=1))
 
 
 @click.group("jobs")

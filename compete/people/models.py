@@ -73,9 +73,10 @@ class Person(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
-    gender: Mapped[Gender] = mapped_column(enum_column(Gender))
-    birth_date: Mapped[date]
+    # Empty only for judges known by name and unit (a scenario file, paper records); competitors always have one.
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
+    birth_date: Mapped[date | None]
     phone: Mapped[str | None] = mapped_column(String(32))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     grade: Mapped[str] = mapped_column(String(16), default="none")

@@ -335,3 +335,49 @@ def reopen(actor, competition: Competition, reason: str) -> None:
     audit.record(
         actor, "results.reopen", competition, competition_id=competition.id, before=before, after={"reason": reason}
     )
+
+
+# --- export --------------------------------------------------------------------------------------------------------
+
+
+def _figure(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def results_export(competition: Competition) -> dict:
+    """Every event's results as plain data, in the results-export format of DESIGN.md (ordered by rank)."""
+    events = []
+    for event in competition.events:
+        rows = event_results(event).rows if has_competitors(event) else ()
+        events.append(
+            {
+                "code": event.code,
+                "name": event.name,
+                "results": [
+                    {
+                        "id_number": row.id_number,
+                        "name": row.name,
+                        "rank": row.rank,
+                        "theory": _figure(row.theory),
+                        "practical": _figure(row.practical),
+                        "total": _figure(row.total),
+                        "award": row.award,
+                        # Titles, nominations and promotions come from the competition's policy (the honours step).
+                        "titles": [],
+                        "nominations": [],
+                        "promotion": None,
+                        "basis": [],
+                    }
+                    for row in rows
+                ],
+            }
+        )
+    facts = {
+        "id": competition.id,
+        "name": competition.name,
+        "level": competition.level,
+        "year": competition.year,
+        "policy": competition.policy_preset,
+        "final": is_final(competition.id),
+    }
+    return {"competition": facts, "events": events}

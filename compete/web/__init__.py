@@ -40,7 +40,7 @@ def register_web(app: Flask) -> None:
         preset_name=labels.preset_name,
         format_datetime=format_datetime,  # stored in UTC, shown in the bureau's time zone
     )
-    app.jinja_env.filters["mask_id"] = idcard.mask
+    app.jinja_env.filters["mask_id"] = lambda number: idcard.mask(number) if number else "—"
     app.jinja_env.filters["num"] = labels.plain_number
     app.jinja_env.filters["pretty_json"] = lambda value: json.dumps(value, ensure_ascii=False, indent=1)
     _register_error_pages(app)
