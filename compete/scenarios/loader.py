@@ -212,6 +212,7 @@ def load(scenario, owner: User, *, finalize: bool = False) -> int:
     check(scenario)
     loader = _Loader(owner)
     try:
+        loader.path = "competition"
         competition = loader.competition(scenario["competition"])
         for index, event in enumerate(scenario["events"]):
             loader.event(competition, event, index)
