@@ -37,6 +37,28 @@ TIE_BREAKS = {
     "practical": _l("Practical score, higher first"),
     "theory": _l("Theory score, higher first"),
 }
+AWARDS = {
+    "gold": _l("Gold"),
+    "silver": _l("Silver"),
+    "bronze": _l("Bronze"),
+    "excellence": _l("Excellence"),
+    "first": _l("First place"),
+    "second": _l("Second place"),
+    "third": _l("Third place"),
+    "prize-1": _l("First prize"),
+    "prize-2": _l("Second prize"),
+    "prize-3": _l("Third prize"),
+}
+RESULT_STATUSES = {"present": _l("Present"), "absent": _l("Absent"), "disqualified": _l("Disqualified")}
+# Why a competitor stands below the one above: the first tie-break key that separated them.
+SEPARATED_BY = {
+    "total": _l("lower total"),
+    "time": _l("equal total, more time used"),
+    "practical": _l("equal total and time, lower practical score"),
+    "theory": _l("equal up to theory, lower theory score"),
+    "arbitration": _l("exact tie, ordered by the arbitration group"),
+}
+APPEAL_STATUSES = {"open": _l("Open"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
 UNIT_KINDS = {"employer": _l("Employer"), "school": _l("School"), "other": _l("Other")}
 GENDERS = {"male": _l("Male"), "female": _l("Female")}
 REGION_LEVELS = {"province": _l("Province"), "city": _l("City"), "county": _l("County or district")}

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from compete.accounts.models import Role
 from compete.audit import services as audit
@@ -118,8 +119,8 @@ def _snapshot(competition: Competition, events: list[Event]) -> tuple[dict, dict
                 "name": event.name,
                 "award_scheme": str(event.award_scheme),
                 "ranked_entrants": results.ranked_entrants,
-                "theory_weight": str(event.theory_weight),
-                "practical_weight": str(event.practical_weight),
+                "theory_weight": format(event.theory_weight.normalize(), "f"),
+                "practical_weight": format(event.practical_weight.normalize(), "f"),
                 "rows": [_public_row(row) for row in results.rows],
             }
         )
@@ -381,3 +382,28 @@ def results_export(competition: Competition) -> dict:
         "final": is_final(competition.id),
     }
     return {"competition": facts, "events": events}
+
+
+def record_export(actor, competition: Competition, kind: str) -> None:
+    """Exports carry names and ID numbers: each is in the trail."""
+    audit.record(actor, "results.export", competition, competition_id=competition.id, after={"format": kind})
+
+
+def latest_publication_header(competition_id: int) -> Publication | None:
+    """The latest publication without its snapshot: the public pages find their cached body by its id first."""
+    return db.session.scalar(
+        select(Publication)
+        .options(defer(Publication.snapshot), defer(Publication.digests))
+        .where(Publication.competition_id == competition_id)
+        .order_by(Publication.version.desc())
+        .limit(1)
+    )
+
+
+def appeals_open(competition_id: int) -> bool:
+    publication = latest_publication_header(competition_id)
+    return publication is not None and utcnow() <= publication.appeals_close_at and not is_final(competition_id)
+
+
+def entry_of(registration) -> Entry | None:
+    return db.session.scalar(select(Entry).where(Entry.registration_id == registration.id))

@@ -16,13 +16,14 @@ from compete.rules import grades, idcard
 def register_web(app: Flask) -> None:
     from compete.web.admin import bp as admin_bp
     from compete.web.api import bp as api_bp
+    from compete.web.arbitration import bp as arbitration_bp
     from compete.web.auth import bp as auth_bp
     from compete.web.judge import bp as judge_bp
     from compete.web.officer import bp as officer_bp
     from compete.web.portal import bp as portal_bp
     from compete.web.public import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, judge_bp, officer_bp, portal_bp, api_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, judge_bp, officer_bp, portal_bp, api_bp, arbitration_bp):
         app.register_blueprint(blueprint)
 
     login_manager.login_view = "auth.login"

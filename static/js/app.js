@@ -179,3 +179,6 @@ document.querySelectorAll("[data-ticket-form]").forEach((form) => {
     look();
   });
 });
+
+// Print buttons (no inline script: the pages carry a strict policy).
+document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));

@@ -16,6 +16,7 @@ from compete.web.admin import (  # noqa: E402, F401
     judges,
     registrations,
     registry,
+    results,
     scores,
     system,
     venue,

@@ -14,6 +14,8 @@ from compete.extensions import db
 from compete.registration import documents, services
 from compete.registration.forms import UnitEntryForm
 from compete.registration.models import Registration, RegistrationSource
+from compete.results import services as results
+from compete.results.forms import AppealForm
 from compete.web.access import guard
 from compete.web.feedback import show_error
 
@@ -47,8 +49,15 @@ def owned_registration(registration_id: int) -> Registration:
 def index():
     registrations = own_registrations()
     entered = {r.event_id for r in registrations if r.status in services.ACTIVE}
+    appealable = {
+        r.id for r in registrations if r.status == "approved" and results.appeals_open(r.event.competition_id)
+    }
     return render_template(
-        "portal/index.html", registrations=registrations, open_events=services.open_events(), entered=entered
+        "portal/index.html",
+        registrations=registrations,
+        open_events=services.open_events(),
+        entered=entered,
+        appealable=appealable,
     )
 
 
@@ -128,3 +137,24 @@ def ticket(registration_id: int):
         as_attachment=True,
         download_name=f"admission-ticket-{registration.event.code}-{registration.id}.pdf",
     )
+
+
+@bp.route("/registrations/<int:registration_id>/appeal", methods=["GET", "POST"])
+def appeal(registration_id: int):
+    """A written appeal (申诉) about a published result, within the deadline, decided by the arbitration group."""
+    registration = owned_registration(registration_id)
+    entry = results.entry_of(registration)
+    if entry is None:
+        abort(404)
+    form = AppealForm()
+    if form.validate_on_submit():
+        try:
+            results.file_appeal(current_user, entry, form.grounds.data)
+        except CompeteError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your appeal is filed; the arbitration group will decide it."), "success")
+            return redirect(url_for("portal.index"))
+    return render_template("portal/appeal.html", registration=registration, form=form)

@@ -35,3 +35,6 @@ def ticket(token: str):
     if registration is None:
         abort(404)
     return render_template("public/ticket.html", registration=registration)
+
+
+from compete.web.public import results  # noqa: E402, F401
