@@ -20,6 +20,7 @@ PASSWORDS = {
     "organizer2": "organizer2026",
     "judge": "judge2026",
     "competitor": "competitor2026",
+    "supervisor": "supervisor2026",
 }
 
 
