@@ -90,6 +90,11 @@ def publish_blockers(competition: Competition) -> list[str]:
             )
     if final_state(competition).finalized_at is not None:
         problems.append(str(_l("The results are final; reopen them first.")))
+    publication = latest_publication(competition.id)
+    if not problems and publication is not None and not stale_events(competition):
+        problems.append(
+            str(_l("Nothing changed since version %(version)d was published.", version=publication.version))
+        )
     return problems
 
 

@@ -81,6 +81,8 @@ def test_publishing_needs_a_review_of_exactly_the_current_table(day):
         assert signed.chief_judge_id == organizer.id  # the organizer locked in this world
         publication = results.publish(organizer, competition, publicity_days=5)
     assert publication.version == 1
+    with force_locale("en"), pytest.raises(Conflict, match="Nothing changed since version 1"):
+        results.publish(organizer, competition, publicity_days=5, note="again")
     rows = publication.snapshot["events"][0]["rows"]
     assert rows[0]["rank"] == 1 and rows[0]["award"] == "gold"
     assert "*" in rows[0]["id_number"] and len(rows[0]["id_number"]) == 18
