@@ -82,6 +82,7 @@ def score_the_day(built: dict, *, a1_by_station=None) -> dict:
     scores entered, the marks locked by the organizer standing in for the chief judge, and the mapping decrypted."""
     from decimal import Decimal
 
+    from compete.scoring import scores, signoff
     from compete.scoring import services as scoring
     from compete.venue.models import Entry
 
@@ -96,10 +97,10 @@ def score_the_day(built: dict, *, a1_by_station=None) -> dict:
                     value = Decimal(a1_by_station.get(station, 20 + 5 * station))
                 key = f"{event.id}-{station}-{judge.id}-{criterion.id}"
                 scoring.submit_mark(judge, event, station, criterion.id, value, base_version=0, idempotency_key=key)
-            scoring.submit_sheet(judge, event, station)
+            signoff.submit_sheet(judge, event, station)
     for entry in db.session.scalars(db.select(Entry).where(Entry.event_id == event.id)):
-        scoring.set_theory(organizer, event, entry, Decimal(80))
-    scoring.lock_event(organizer, event)
+        scores.set_theory(organizer, event, entry, Decimal(80))
+    signoff.lock_event(organizer, event)
     officer = db.session.scalar(db.select(services.User).where(services.User.username == "officer"))
     services.decrypt(officer, event, built["supervisor"])
     built["officer"] = officer

@@ -17,6 +17,7 @@ from compete.registration import services as registration
 from compete.registration.models import RegistrationSource
 from compete.results import services as results
 from compete.scenarios.schema import ScenarioError, check
+from compete.scoring import scores, signoff
 from compete.scoring import services as scoring
 from compete.venue import judging
 from compete.venue import services as venue
@@ -145,13 +146,13 @@ class _Loader:
             position, competitor = listed[entry.registration_id]
             self.path = f"events[{index}].competitors[{position}]"
             if competitor.get("theory") is not None:
-                scoring.set_theory(self.owner, event, entry, Decimal(str(competitor["theory"])), source="scenario")
+                scores.set_theory(self.owner, event, entry, Decimal(str(competitor["theory"])), source="scenario")
             if competitor.get("minutes") is not None and entry.station_number is not None:
-                scoring.set_time_used(self.owner, event, entry.station_number, Decimal(str(competitor["minutes"])))
+                scores.set_time_used(self.owner, event, entry.station_number, Decimal(str(competitor["minutes"])))
             if competitor.get("status") == "disqualified":
                 venue.disqualify(self.owner, event, entry, "scenario file")
         self.path = f"events[{index}]"
-        scoring.lock_event(self.owner, event)
+        signoff.lock_event(self.owner, event)
         venue.decrypt(self.owner, event, self.supervisor)
         results.review(self.owner, event, self.supervisor)
 

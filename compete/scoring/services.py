@@ -1,4 +1,4 @@
-"""Entering marks (versioned, idempotent, never silently overwritten), submitting sheets, locking an event."""
+"""Entering marks: versioned, idempotent, never silently overwritten; signed marks in bulk; corrections."""
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -16,10 +16,9 @@ from compete.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from compete.extensions import db
 from compete.results.services import is_final
 from compete.rules import scoring
-from compete.scoring.models import EntryScore, Mark, MarkSheet, MarkVersion
+from compete.scoring.models import Mark, MarkSheet, MarkVersion
 from compete.venue import judging
-from compete.venue import services as venue
-from compete.venue.models import Entry, EventDay, Judge, StationJudge
+from compete.venue.models import EventDay, Judge, StationJudge
 
 CHANGED_MEANWHILE = _l("This mark was changed meanwhile. Check it and enter yours again.")
 MARK_PROBLEMS = {
@@ -56,14 +55,6 @@ def _check_value(criterion: Criterion, value: Decimal) -> None:
     problem = scoring.mark_problem(str(criterion.kind), criterion.max_mark, criterion.step, value)
     if problem is not None:
         raise InvalidInput(MARK_PROBLEMS[problem], "value")
-
-
-def sheet_of(judge: Judge, event: Event, station: int) -> MarkSheet | None:
-    return db.session.scalar(
-        select(MarkSheet).where(
-            MarkSheet.event_id == event.id, MarkSheet.station_number == station, MarkSheet.judge_id == judge.id
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -296,58 +287,6 @@ def marks_of(judge: Judge, event: Event, station: int) -> dict[int, Mark]:
     return {mark.criterion_id: mark for mark in rows}
 
 
-def submit_sheet(judge: Judge, event: Event, station: int) -> MarkSheet:
-    """The judge has finished the station: every criterion marked, then no more changes from the tablet."""
-    if station not in judging.stations_of(judge, event):
-        raise NotAllowed(_l("Station %(station)s is not assigned to you.", station=station), "station")
-    missing = [c.code for c in event.criteria if c.id not in marks_of(judge, event, station)]
-    if missing:
-        raise InvalidInput(_l("Still to mark: %(codes)s.", codes=", ".join(missing)))
-    sheet = sheet_of(judge, event, station) or MarkSheet(event_id=event.id, station_number=station, judge=judge)
-    if sheet.submitted_at is not None:
-        raise Conflict(_l("Station %(station)s is already submitted.", station=station))
-    sheet.submitted_at = utcnow()
-    db.session.add(sheet)
-    audit.record(
-        judge.user,
-        "scoring.submit_sheet",
-        event,
-        competition_id=event.competition_id,
-        after={"station": station, "judge": judge.id},
-    )
-    return sheet
-
-
-def reopen_sheet(chief, event: Event, station: int, judge: Judge, reason: str) -> None:
-    """Ask a judge to mark a station again (a discrepancy, a missed criterion)."""
-    if venue.event_day(event).marks_locked_at is not None:
-        raise Conflict(_l("The marks of this event are locked."))
-    sheet = sheet_of(judge, event, station)
-    if sheet is None or sheet.submitted_at is None:
-        raise Conflict(_l("That station is not submitted: the judge can still change it."))
-    if not reason.strip():
-        raise InvalidInput(_l("Say why the station is reopened."), "reason")
-    sheet.submitted_at, sheet.reopened_at, sheet.reopen_reason = None, utcnow(), reason.strip()
-    audit.record(
-        chief,
-        "scoring.reopen_sheet",
-        event,
-        competition_id=event.competition_id,
-        after={"station": station, "judge": judge.id, "reason": reason.strip()},
-    )
-
-
-def submitted_sheets(event: Event) -> set[tuple[int, int]]:
-    """(station, judge id) of every submitted sheet of the event, in one query."""
-    return set(
-        db.session.execute(
-            select(MarkSheet.station_number, MarkSheet.judge_id).where(
-                MarkSheet.event_id == event.id, MarkSheet.submitted_at.is_not(None)
-            )
-        ).all()
-    )
-
-
 @dataclass(frozen=True)
 class SignedMark:
     """A mark from a signed paper sheet or another system: station, judge, criterion and the value entered."""
@@ -401,31 +340,6 @@ def import_signed_marks(actor, event: Event, marks: list[SignedMark]) -> int:
     return len(marks)
 
 
-def lock_problems(event: Event) -> list[str]:
-    """Why the event's marks cannot be locked yet: unsubmitted sheets, as plain sentences."""
-    assigned = judging.station_judges(event)
-    if not assigned:
-        return [str(_l("No station has judges yet."))]
-    submitted = submitted_sheets(event)
-    return [
-        str(_l("Station %(station)s: %(name)s has not submitted.", station=station, name=judge.person.name))
-        for station, judges in assigned.items()
-        for judge in judges
-        if (station, judge.id) not in submitted
-    ]
-
-
-def lock_event(chief, event: Event) -> None:
-    day = venue.event_day(event)
-    if day.marks_locked_at is not None:
-        raise Conflict(_l("The marks of this event are already locked."))
-    problems = lock_problems(event)
-    if problems:
-        raise Conflict(_l("The marks cannot be locked yet: %(problems)s", problems=" ".join(problems)))
-    day.marks_locked_at, day.marks_locked_by_id = utcnow(), chief.id
-    audit.record(chief, "scoring.lock", event, competition_id=event.competition_id, after={"event": event.code})
-
-
 def correct_mark(chief, witness, event: Event, mark: Mark, value: Decimal, reason: str) -> SavedMark:
     """After the lock: a correction with a reason, by the chief judge, witnessed by a supervisor; in the trail."""
     if not reason.strip():
@@ -459,106 +373,3 @@ def correct_mark(chief, witness, event: Event, mark: Mark, value: Decimal, reaso
         after={"value": value, "mark": mark.id, "reason": reason.strip(), "witness": witness.username},
     )
     return saved
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    """One criterion of one station: each judge's raw mark (None when missing), and whether they disagree."""
-
-    marks: dict[int, Decimal | None]
-    discrepant: bool
-
-
-def chief_matrix(event: Event) -> list[dict]:
-    """Stations × criteria with every judge's mark, missing marks and discrepancy flags, for the chief judge."""
-    marks: dict[tuple[int, int, int], Decimal] = {
-        (mark.station_number, mark.criterion_id, mark.judge_id): mark.value
-        for mark in db.session.scalars(select(Mark).where(Mark.event_id == event.id))
-    }
-    rows, submitted = [], submitted_sheets(event)
-    measurement_share = Decimal(event.discrepancy_percent) / 100
-    for station, judges in judging.station_judges(event).items():
-        cells = {}
-        for criterion in event.criteria:
-            by_judge = {judge.id: marks.get((station, criterion.id, judge.id)) for judge in judges}
-            present = [value for value in by_judge.values() if value is not None]
-            flagged = scoring.is_discrepant(str(criterion.kind), criterion.max_mark, present, measurement_share)
-            cells[criterion.id] = MatrixCell(by_judge, flagged)
-        rows.append(
-            {
-                "station": station,
-                "judges": judges,
-                "cells": cells,
-                "submitted": {judge.id: (station, judge.id) in submitted for judge in judges},
-            }
-        )
-    return rows
-
-
-# --- theory scores and time used ---------------------------------------------------------------------------------
-
-THEORY_MAX = Decimal(100)
-
-
-def _score_of(entry) -> EntryScore:
-    score = db.session.get(EntryScore, entry.id)
-    if score is None:
-        score = EntryScore(entry_id=entry.id)
-        db.session.add(score)
-    return score
-
-
-def set_theory(actor, event: Event, entry, value: Decimal, *, source: str = "hand") -> None:
-    """A theory score 0-100 with at most two decimals, from the exam system or typed by hand; audited."""
-    if entry.event_id != event.id:
-        raise NotAllowed(_l("That competitor is not in this event."))
-    if not value.is_finite() or not Decimal(0) <= value <= THEORY_MAX or value != value.quantize(Decimal("0.01")):
-        raise InvalidInput(_l("A theory score is a number from 0 to 100 with at most two decimals."), "theory")
-    score = _score_of(entry)
-    before = score.theory
-    score.theory, score.updated_by_id, score.updated_at = value, actor.id, utcnow()
-    audit.record(
-        actor,
-        "scoring.theory",
-        event,
-        competition_id=event.competition_id,
-        before={"theory": before},
-        after={"entry": entry.id, "theory": value, "source": source},
-    )
-
-
-def set_time_used(actor, event: Event, station: int, minutes: Decimal) -> None:
-    """Minutes the competitor at a station took, for the tie-break; entered by the chief judge."""
-    entry = next((e for e in venue.entries(event) if e.station_number == station), None)
-    if entry is None:
-        raise InvalidInput(_l("There is no station %(station)s in this event.", station=station), "station")
-    if (
-        not minutes.is_finite()
-        or not Decimal(0) < minutes <= Decimal(24 * 60)
-        or minutes != minutes.quantize(Decimal("0.1"))
-    ):
-        raise InvalidInput(_l("Time used is in minutes, above 0, with at most one decimal."), "minutes")
-    score = _score_of(entry)
-    score.time_used_minutes, score.updated_by_id, score.updated_at = minutes, actor.id, utcnow()
-    audit.record(
-        actor,
-        "scoring.time_used",
-        event,
-        competition_id=event.competition_id,
-        after={"station": station, "minutes": minutes},
-    )
-
-
-def scores_by_entry(event: Event) -> dict[int, EntryScore]:
-    rows = db.session.scalars(select(EntryScore).join(Entry).where(Entry.event_id == event.id))
-    return {row.entry_id: row for row in rows}
-
-
-def event_marks(event: Event) -> list[Mark]:
-    return list(
-        db.session.scalars(
-            select(Mark)
-            .where(Mark.event_id == event.id)
-            .order_by(Mark.station_number, Mark.criterion_id, Mark.judge_id)
-        )
-    )

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from compete.competitions.models import Event
 from compete.errors import CompeteError, InvalidInput
 from compete.rules import idcard
+from compete.scoring import scores
 from compete.scoring import services as scoring
 from compete.venue import services as venue
 
@@ -92,7 +93,7 @@ def check_theory_file(event: Event, data: bytes, file_name: str) -> TheoryImport
         except CompeteError as error:
             result.refuse(offset, "理论成绩", error.message)
             continue
-        if not Decimal(0) <= value <= scoring.THEORY_MAX or value != value.quantize(Decimal("0.01")):
+        if not Decimal(0) <= value <= scores.THEORY_MAX or value != value.quantize(Decimal("0.01")):
             result.refuse(offset, "理论成绩", _l("A theory score is a number from 0 to 100 with at most two decimals."))
             continue
         result.scores.append((offset, entry, value))
@@ -119,5 +120,5 @@ def _match(result, row, id_cell, number_cell, by_id_number, by_competitor_number
 
 def import_theory(actor, event: Event, checked: TheoryImport, file_name: str) -> int:
     for _row, entry, value in checked.scores:
-        scoring.set_theory(actor, event, entry, value, source=f"import {file_name}"[:120])
+        scores.set_theory(actor, event, entry, value, source=f"import {file_name}"[:120])
     return len(checked.scores)

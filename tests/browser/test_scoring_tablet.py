@@ -15,6 +15,7 @@ from compete.extensions import db
 from compete.people.models import Person
 from compete.registration.models import Registration, RegistrationSource, RegistrationStatus
 from compete.scoring import services as scoring
+from compete.scoring import signoff
 from compete.scoring.models import Mark, MarkVersion
 from compete.venue import judging
 from compete.venue import services as venue
@@ -98,7 +99,7 @@ def mark_everything(event) -> None:
                 value = Decimal("2") if str(criterion.kind) == "judgement" else Decimal("30")
                 key = f"{event.id}-{station}-{judge.id}-{criterion.id}"
                 scoring.submit_mark(judge, event, station, criterion.id, value, base_version=0, idempotency_key=key)
-            scoring.submit_sheet(judge, event, station)
+            signoff.submit_sheet(judge, event, station)
 
 
 def stored(app, event_id: int) -> tuple[dict[str, str], int]:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from compete.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from compete.extensions import db
+from compete.scoring import scores, signoff
 from compete.scoring import services as scoring
 from compete.scoring.models import Mark, MarkVersion
 from compete.venue import judging
@@ -149,26 +150,26 @@ def test_a_judge_cannot_mark_a_station_not_assigned_to_them(day):
 def test_a_submitted_sheet_refuses_changes_until_the_chief_judge_reopens_it(day):
     judge, station = first_assignment(day)
     with force_locale("en"), pytest.raises(InvalidInput, match="Still to mark"):
-        scoring.submit_sheet(judge, day["event"], station)
+        signoff.submit_sheet(judge, day["event"], station)
     enter(day, judge, station, "A1", "40")
     enter(day, judge, station, "B1", "2")
-    scoring.submit_sheet(judge, day["event"], station)
+    signoff.submit_sheet(judge, day["event"], station)
     with force_locale("en"), pytest.raises(Conflict, match="only the chief judge"):
         enter(day, judge, station, "A1", "41", base=1)
-    scoring.reopen_sheet(day["organizer"], day["event"], station, judge, "A1 differs from the other judges")
+    signoff.reopen_sheet(day["organizer"], day["event"], station, judge, "A1 differs from the other judges")
     assert enter(day, judge, station, "A1", "41", base=1).version == 2
 
 
 def test_the_lock_waits_for_every_sheet_then_refuses_marks_and_corrections_need_a_reason(day):
     event = day["event"]
     with force_locale("en"), pytest.raises(Conflict, match="has not submitted"):
-        scoring.lock_event(day["organizer"], event)
+        signoff.lock_event(day["organizer"], event)
     for station, judges in judging.station_judges(event).items():
         for judge in judges:
             enter(day, judge, station, "A1", "50")
             enter(day, judge, station, "B1", "3")
-            scoring.submit_sheet(judge, event, station)
-    scoring.lock_event(day["organizer"], event)
+            signoff.submit_sheet(judge, event, station)
+    signoff.lock_event(day["organizer"], event)
     judge, station = first_assignment(day)
     with force_locale("en"), pytest.raises(Conflict, match="locked"):
         enter(day, judge, station, "A1", "40", base=1)
@@ -185,7 +186,7 @@ def test_the_lock_waits_for_every_sheet_then_refuses_marks_and_corrections_need_
 def test_a_theory_score_outside_0_to_100_or_with_three_decimals_is_refused(day, value):
     entry = venue.entries(day["event"])[0]
     with force_locale("en"), pytest.raises(InvalidInput, match="0 to 100"):
-        scoring.set_theory(day["organizer"], day["event"], entry, Decimal(value))
+        scores.set_theory(day["organizer"], day["event"], entry, Decimal(value))
 
 
 def test_theory_scores_and_time_used_are_kept_per_competitor_and_audited(day):
@@ -193,17 +194,17 @@ def test_theory_scores_and_time_used_are_kept_per_competitor_and_audited(day):
 
     event = day["event"]
     entry = venue.entries(event)[0]
-    scoring.set_theory(day["organizer"], event, entry, Decimal("88.5"))
-    scoring.set_theory(day["organizer"], event, entry, Decimal("89"), source="exam system")
-    scoring.set_time_used(day["organizer"], event, entry.station_number, Decimal("95.5"))
-    kept = scoring.scores_by_entry(event)[entry.id]
+    scores.set_theory(day["organizer"], event, entry, Decimal("88.5"))
+    scores.set_theory(day["organizer"], event, entry, Decimal("89"), source="exam system")
+    scores.set_time_used(day["organizer"], event, entry.station_number, Decimal("95.5"))
+    kept = scores.scores_by_entry(event)[entry.id]
     assert (kept.theory, kept.time_used_minutes) == (Decimal("89"), Decimal("95.5"))
     trail = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "scoring.theory")).all()
     assert [t.before["theory"] for t in trail] == [None, "88.50"]
     with force_locale("en"), pytest.raises(InvalidInput, match="minutes"):
-        scoring.set_time_used(day["organizer"], event, entry.station_number, Decimal("0"))
+        scores.set_time_used(day["organizer"], event, entry.station_number, Decimal("0"))
     with force_locale("en"), pytest.raises(InvalidInput, match="no station"):
-        scoring.set_time_used(day["organizer"], event, 999, Decimal("10"))
+        scores.set_time_used(day["organizer"], event, 999, Decimal("10"))
 
 
 @pytest.mark.parametrize(("percent", "flagged"), [(20, True), (25, False)])
@@ -214,5 +215,5 @@ def test_the_chief_judge_matrix_flags_measurement_marks_by_the_events_own_thresh
     station = judging.stations_of(day["judges"][0], event)[0]
     for judge, value in zip(judging.station_judges(event)[station], ("30", "42.5"), strict=False):
         enter(day, judge, station, "A1", value)
-    row = next(row for row in scoring.chief_matrix(event) if row["station"] == station)
+    row = next(row for row in signoff.chief_matrix(event) if row["station"] == station)
     assert row["cells"][criterion(day, "A1").id].discrepant is flagged

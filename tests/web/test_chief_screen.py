@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from compete.extensions import db
 from compete.scoring import services as scoring
+from compete.scoring import signoff
 from compete.scoring.models import MarkSheet
 from compete.venue import judging
 from compete.venue.models import EventDay
@@ -38,7 +39,7 @@ def chief(app):
                     scoring.submit_mark(
                         judge, event, station, criterion.id, Decimal(value), base_version=0, idempotency_key=key
                     )
-                scoring.submit_sheet(judge, event, station)
+                signoff.submit_sheet(judge, event, station)
         link = judging.issue_link(organizer, event, head)
         db.session.commit()
         token, event_id = link.token, event.id
@@ -70,7 +71,7 @@ def test_asking_to_re_mark_reopens_one_sheet_and_the_lock_waits_for_it(app, chie
 
     def submit_again():
         sheet_again = db.session.get(MarkSheet, sheet.id)
-        scoring.submit_sheet(sheet_again.judge, db.session.get(EventDay, event_id).event, sheet_again.station_number)
+        signoff.submit_sheet(sheet_again.judge, db.session.get(EventDay, event_id).event, sheet_again.station_number)
         db.session.commit()
 
     with app.test_request_context():

@@ -7,8 +7,8 @@ from flask_login import current_user
 from compete.errors import CompeteError
 from compete.extensions import db
 from compete.rules.idcard import mask
+from compete.scoring import scores, theory_import
 from compete.scoring import services as scoring
-from compete.scoring import theory_import
 from compete.scoring.forms import TheoryFileForm
 from compete.venue import services as venue
 from compete.venue.forms import ActionForm
@@ -27,7 +27,7 @@ def theory_scores(event_id: int):
             if not typed[entry.id]:
                 continue
             try:
-                scoring.set_theory(current_user, event, entry, scoring.parse_value(typed[entry.id]))
+                scores.set_theory(current_user, event, entry, scoring.parse_value(typed[entry.id]))
             except CompeteError as error:
                 errors[entry.id] = str(error.message)
         if not errors:
@@ -43,7 +43,7 @@ def _render(event, entries, *, typed=None, errors=None, form=None, file_form=Non
         "admin/theory.html",
         event=event,
         entries=entries,
-        scores=scoring.scores_by_entry(event),
+        scores=scores.scores_by_entry(event),
         typed=typed or {entry.id: "" for entry in entries},
         errors=errors or {},
         form=form or ActionForm(),

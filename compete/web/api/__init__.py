@@ -8,6 +8,7 @@ from compete.accounts.models import Role
 from compete.errors import CompeteError, NotAllowed
 from compete.extensions import db
 from compete.scoring import services as scoring
+from compete.scoring import signoff
 from compete.venue import judging
 from compete.web.api.openapi import SPEC
 from compete.web.judge import LINK_SESSION_KEY, judge_link_problem
@@ -54,7 +55,7 @@ def _station_or_403(station: int) -> int:
 
 def _sheet_json(judge, event, station: int) -> dict:
     marks = scoring.marks_of(judge, event, station)
-    sheet = scoring.sheet_of(judge, event, station)
+    sheet = signoff.sheet_of(judge, event, station)
     return {
         "station": station,
         "submitted": sheet is not None and sheet.submitted_at is not None,
@@ -112,6 +113,6 @@ def put_mark(station: int, criterion_id: int):
 @bp.post("/stations/<int:station>/submit")
 def submit_station(station: int):
     link = g.judge_link
-    scoring.submit_sheet(link.judge, link.event, station)
+    signoff.submit_sheet(link.judge, link.event, station)
     db.session.commit()
     return jsonify(_sheet_json(link.judge, link.event, station))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from compete.accounts.models import VENUE_ROLES, Role
 from compete.errors import CompeteError
 from compete.extensions import db
+from compete.scoring import scores, signoff
 from compete.scoring import services as scoring
 from compete.venue import judging, services
 from compete.venue.forms import ActionForm, CorrectionForm, ReopenForm
@@ -96,7 +97,7 @@ def station(station: int):
     if link is None or station not in judging.stations_of(link.judge, link.event):
         abort(404)
     event = link.event
-    sheet = scoring.sheet_of(link.judge, event, station)
+    sheet = signoff.sheet_of(link.judge, event, station)
     marks = scoring.marks_of(link.judge, event, station)
     criteria = [
         {
@@ -138,11 +139,9 @@ def chief():
     return render_template(
         "judge/chief.html",
         event=event,
-        rows=scoring.chief_matrix(event),
-        times={
-            score.entry.station_number: score.time_used_minutes for score in scoring.scores_by_entry(event).values()
-        },
-        problems=scoring.lock_problems(event),
+        rows=signoff.chief_matrix(event),
+        times={score.entry.station_number: score.time_used_minutes for score in scores.scores_by_entry(event).values()},
+        problems=signoff.lock_problems(event),
         locked=services.event_day(event).marks_locked_at is not None,
         reopen_form=ReopenForm(),
         lock_form=ActionForm(),
@@ -160,7 +159,7 @@ def chief_reopen():
         flash(form.reason.errors[0] if form.reason.errors else _("Say why the station is reopened."), "danger")
         return redirect(url_for("judge.chief"))
     try:
-        scoring.reopen_sheet(current_user, link.event, int(form.station.data), judge, form.reason.data)
+        signoff.reopen_sheet(current_user, link.event, int(form.station.data), judge, form.reason.data)
     except CompeteError as error:
         flash(str(error.message), "danger")
         return redirect(url_for("judge.chief"))
@@ -178,7 +177,7 @@ def chief_lock():
     link = _chief_link()
     if ActionForm().validate_on_submit():
         try:
-            scoring.lock_event(current_user, link.event)
+            signoff.lock_event(current_user, link.event)
         except CompeteError as error:
             flash(str(error.message), "danger")
             return redirect(url_for("judge.chief"))
@@ -196,7 +195,7 @@ def chief_time():
         abort(404)
     try:
         minutes = scoring.parse_value(request.form.get("minutes", ""))
-        scoring.set_time_used(current_user, link.event, int(station), minutes)
+        scores.set_time_used(current_user, link.event, int(station), minutes)
     except CompeteError as error:
         flash(f"{_('Station')} {station}: {error.message}", "danger")
         return redirect(url_for("judge.chief"))
@@ -207,7 +206,7 @@ def chief_time():
 def _correction_form(event) -> CorrectionForm:
     choices = [
         (mark.id, f"{mark.station_number} · {mark.criterion.code} · {mark.judge.person.name} · {mark.value}")
-        for mark in scoring.event_marks(event)
+        for mark in signoff.event_marks(event)
     ]
     return CorrectionForm(marks=choices)
 
@@ -220,7 +219,7 @@ def chief_correct():
     if not form.validate_on_submit():
         flash(_("Choose the mark, the corrected value, the reason and the supervisor's credentials."), "danger")
         return redirect(url_for("judge.chief"))
-    mark = next(m for m in scoring.event_marks(link.event) if m.id == form.mark.data)
+    mark = next(m for m in signoff.event_marks(link.event) if m.id == form.mark.data)
     try:
         witness = services.witness(form.witness_username.data, form.witness_password.data)
         if services.event_day(link.event).marks_locked_at is None:
