@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from compete.accounts import services as accounts
 from compete.accounts.models import Role, User
+from compete.competitions.models import Event
 from compete.extensions import db
 from compete.people.models import Person
 from compete.rules import idcard
@@ -59,7 +60,14 @@ def prepare(app) -> tuple[int, str]:
 def correct_station_marks(app, competition_id: int, name: str, value: str) -> None:
     """The chief judge's correction after the upheld appeal (their own screen is tested elsewhere)."""
     with app.test_request_context():
-        entry = db.session.scalar(select(Entry).join(Entry.registration).join(Person).where(Person.name == name))
+        # Other browser tests enter people of the same names into their own events: this competition's only.
+        entry = db.session.scalar(
+            select(Entry)
+            .join(Entry.registration)
+            .join(Person)
+            .join(Event, Event.id == Entry.event_id)
+            .where(Person.name == name, Event.competition_id == competition_id)
+        )
         event = entry.registration.event
         organizer = db.session.scalar(select(User).where(User.username == "organizer"))
         supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
