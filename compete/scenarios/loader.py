@@ -15,6 +15,7 @@ from compete.people import services as people
 from compete.people.models import Person, Unit, UnitKind
 from compete.registration import services as registration
 from compete.registration.models import RegistrationSource
+from compete.results import finalization
 from compete.results import services as results
 from compete.scenarios.schema import ScenarioError, check
 from compete.scoring import scores, signoff
@@ -220,7 +221,7 @@ def load(scenario, owner: User, *, finalize: bool = False) -> int:
         if finalize:
             loader.path = "$"
             results.publish(owner, competition, publicity_days=0, appeal_hours=0)
-            results.finalize(owner, competition)
+            finalization.finalize(owner, competition)
     except CompeteError as refused:
         raise ScenarioError(loader.path, refused.message) from refused
     return competition.id

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from compete.errors import Conflict, InvalidInput, NotAllowed
 from compete.extensions import db
+from compete.results import appeals, finalization
 from compete.results import services as results
 from compete.results.compute import event_results
 from compete.results.models import AppealStatus, Publication
@@ -51,11 +52,11 @@ def test_equal_competitors_share_a_rank_unless_the_event_forbids_it(ctx):
     computed = event_results(event)
     assert len(computed.unresolved_ties) == 1 and len(computed.unresolved_ties[0]) == 6
     with force_locale("en"):
-        assert any("tie must be ordered" in p for p in results.finalize_blockers(built["competition"]))
+        assert any("tie must be ordered" in p for p in finalization.finalize_blockers(built["competition"]))
         with pytest.raises(NotAllowed):
-            results.decide_tie(built["organizer"], event, list(computed.unresolved_ties[0]), "draw of lots")
+            appeals.decide_tie(built["organizer"], event, list(computed.unresolved_ties[0]), "draw of lots")
         order = sorted(computed.unresolved_ties[0])
-        results.decide_tie(built["supervisor"], event, order, "drawn by lot before the arbitration group")
+        appeals.decide_tie(built["supervisor"], event, order, "drawn by lot before the arbitration group")
     ranked = event_results(event)
     assert ranked.unresolved_ties == () and [row.rank for row in ranked.rows] == [1, 2, 3, 4, 5, 6]
     assert [row.entry_id for row in ranked.rows] == order
@@ -95,11 +96,11 @@ def test_an_upheld_appeal_leads_to_a_correction_and_a_new_publication(day):
         results.review(organizer, event, supervisor)
         results.publish(organizer, competition, publicity_days=5)
         entry = entry_at(event, 1)
-        appeal = results.file_appeal(organizer, entry, "The A1 mark of station 1 was entered as 25, it measured 55.")
-        assert "appeal(s) still open" in " ".join(results.finalize_blockers(competition))
+        appeal = appeals.file_appeal(organizer, entry, "The A1 mark of station 1 was entered as 25, it measured 55.")
+        assert "appeal(s) still open" in " ".join(finalization.finalize_blockers(competition))
         with pytest.raises(NotAllowed):
-            results.decide_appeal(organizer, appeal, upheld=True, decision="-")
-        results.decide_appeal(supervisor, appeal, upheld=True, decision="Measured again: 55.")
+            appeals.decide_appeal(organizer, appeal, upheld=True, decision="-")
+        appeals.decide_appeal(supervisor, appeal, upheld=True, decision="Measured again: 55.")
         assert appeal.status == AppealStatus.UPHELD
         a1 = next(c for c in event.criteria if c.code == "A1")
         for mark in db.session.scalars(select(Mark).where(Mark.station_number == 1, Mark.criterion_id == a1.id)):
@@ -120,23 +121,23 @@ def test_an_upheld_appeal_leads_to_a_correction_and_a_new_publication(day):
 def test_finalization_lists_its_blockers_and_final_results_are_immutable(day):
     event, competition, organizer, supervisor = day["event"], day["competition"], day["organizer"], day["supervisor"]
     with force_locale("en"):
-        assert "not been published" in " ".join(results.finalize_blockers(competition))
+        assert "not been published" in " ".join(finalization.finalize_blockers(competition))
         results.review(organizer, event, supervisor)
         publication = results.publish(organizer, competition, publicity_days=5)
-        assert "publicity period has not ended" in " ".join(results.finalize_blockers(competition))
+        assert "publicity period has not ended" in " ".join(finalization.finalize_blockers(competition))
         with pytest.raises(Conflict):
-            results.finalize(organizer, competition)
+            finalization.finalize(organizer, competition)
         publication.publicity_ends_at -= timedelta(days=6)
         publication.appeals_close_at -= timedelta(days=6)
-        assert results.finalize_blockers(competition) == []
-        results.finalize(organizer, competition)
+        assert finalization.finalize_blockers(competition) == []
+        finalization.finalize(organizer, competition)
         mark = db.session.scalar(select(Mark).where(Mark.event_id == event.id))
         with pytest.raises(Conflict, match="final"):
             scoring.correct_mark(organizer, supervisor, event, mark, Decimal(1), "late change")
         with pytest.raises(Conflict, match="deadline"):
-            results.file_appeal(organizer, entry_at(event, 1), "too late")
+            appeals.file_appeal(organizer, entry_at(event, 1), "too late")
         with pytest.raises(InvalidInput):
-            results.reopen(organizer, competition, " ")
-        results.reopen(organizer, competition, "Court order to re-examine station 1")
+            finalization.reopen(organizer, competition, " ")
+        finalization.reopen(organizer, competition, "Court order to re-examine station 1")
         assert not results.is_final(competition.id)
     assert db.session.scalar(select(Publication.version)) == 1

@@ -7,7 +7,7 @@ from flask_login import current_user
 from compete.competitions.models import Competition
 from compete.errors import CompeteError
 from compete.extensions import db
-from compete.results import exports
+from compete.results import appeals, exports, finalization
 from compete.results import services as results
 from compete.results.compute import event_results
 from compete.results.forms import FinalizeForm, PublishForm, ReopenForm, ReviewForm
@@ -25,16 +25,16 @@ def _competition(competition_id: int) -> Competition:
 @bp.get("/competitions/<int:competition_id>/results")
 def competition_results(competition_id: int, **forms):
     competition = _competition(competition_id)
-    events = results.result_events(competition)
+    computed = results.computed_results(competition)  # once: the table, both blocker lists and staleness use it
     return render_template(
         "admin/results.html",
         competition=competition,
-        events=[(event, event_results(event), results.review_of(event)) for event in events],
+        events=[(event, table, results.review_of(event)) for event, table in computed],
         publication=results.latest_publication(competition.id),
-        publish_problems=results.publish_blockers(competition),
-        finalize_problems=results.finalize_blockers(competition),
+        publish_problems=results.publish_blockers(competition, computed),
+        finalize_problems=finalization.finalize_blockers(competition, computed=computed),
         state=results.final_state(competition),
-        appeals=results.appeals_of(competition),
+        appeals=appeals.appeals_of(competition),
         publish_form=forms.get("publish_form") or PublishForm(),
         finalize_form=FinalizeForm(),
         reopen_form=ReopenForm(),
@@ -103,7 +103,7 @@ def finalize_results(competition_id: int):
     if not FinalizeForm().validate_on_submit():
         flash(_("Tick the box to confirm."), "danger")
         return redirect(url_for("admin.competition_results", competition_id=competition.id))
-    return _act(competition, lambda: results.finalize(current_user, competition), _("The results are final."))
+    return _act(competition, lambda: finalization.finalize(current_user, competition), _("The results are final."))
 
 
 @bp.post("/competitions/<int:competition_id>/results/reopen")
@@ -111,7 +111,9 @@ def reopen_results(competition_id: int):
     competition = _competition(competition_id)
     form = ReopenForm()
     reason = form.reason.data or "" if form.validate_on_submit() else ""
-    return _act(competition, lambda: results.reopen(current_user, competition, reason), _("The results are reopened."))
+    return _act(
+        competition, lambda: finalization.reopen(current_user, competition, reason), _("The results are reopened.")
+    )
 
 
 def _act(competition, action, done: str):
@@ -126,16 +128,15 @@ def _act(competition, action, done: str):
     return redirect(url_for("admin.competition_results", competition_id=competition.id))
 
 
-def _export_events(competition: Competition, event_id: int | None):
-    events = [e for e in results.result_events(competition) if event_id is None or e.id == event_id]
+def _export_events(competition: Competition):
     facts = {"name": competition.name, "level": competition.level, "year": competition.year}
-    return facts, [event_results(event) for event in events]
+    return facts, [computed for _event, computed in results.computed_results(competition)]
 
 
 @bp.get("/competitions/<int:competition_id>/results.xlsx")
 def results_workbook(competition_id: int):
     competition = _competition(competition_id)
-    facts, tables = _export_events(competition, None)
+    facts, tables = _export_events(competition)
     results.record_export(current_user, competition, "xlsx")
     db.session.commit()
     return _download(exports.results_xlsx(facts, tables), XLSX, f"results-{competition.id}.xlsx")
@@ -144,7 +145,7 @@ def results_workbook(competition_id: int):
 @bp.get("/competitions/<int:competition_id>/results.pdf")
 def results_document(competition_id: int):
     competition = _competition(competition_id)
-    facts, tables = _export_events(competition, None)
+    facts, tables = _export_events(competition)
     results.record_export(current_user, competition, "pdf")
     db.session.commit()
     return _download(exports.results_pdf(facts, tables), "application/pdf", f"results-{competition.id}.pdf")

@@ -9,7 +9,7 @@ from compete.accounts.models import Role
 from compete.competitions.models import Event
 from compete.errors import CompeteError
 from compete.extensions import db
-from compete.results import services as results
+from compete.results import appeals
 from compete.results.compute import event_results
 from compete.results.forms import DecisionForm, TieForm
 from compete.results.models import Appeal
@@ -21,8 +21,8 @@ bp.before_request(guard(Role.SUPERVISOR))
 
 @bp.get("/")
 def index():
-    appeals = results.open_appeals()
-    rows = {appeal.id: _row_of(appeal) for appeal in appeals}
+    waiting = appeals.open_appeals()
+    rows = {appeal.id: _row_of(appeal) for appeal in waiting}
     ties = [
         (event, computed)
         for event in _events_without_shared_ranks()
@@ -30,7 +30,7 @@ def index():
     ]
     return render_template(
         "arbitration/index.html",
-        appeals=appeals,
+        appeals=waiting,
         rows=rows,
         ties=ties,
         decision_form=DecisionForm(),
@@ -54,7 +54,7 @@ def decide(appeal_id: int):
         flash(_("Choose a decision and give the reason."), "danger")
         return redirect(url_for("arbitration.index"))
     return _act(
-        lambda: results.decide_appeal(
+        lambda: appeals.decide_appeal(
             current_user, appeal, upheld=form.outcome.data == "upheld", decision=form.decision.data
         ),
         _("The decision is recorded."),
@@ -73,7 +73,7 @@ def order_tie(event_id: int):
     except ValueError:
         flash(_("Give the order as entry numbers separated by commas."), "danger")
         return redirect(url_for("arbitration.index"))
-    return _act(lambda: results.decide_tie(current_user, event, order, form.reason.data), _("The order is recorded."))
+    return _act(lambda: appeals.decide_tie(current_user, event, order, form.reason.data), _("The order is recorded."))
 
 
 def _act(action, done: str):

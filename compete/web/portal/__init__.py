@@ -14,7 +14,7 @@ from compete.extensions import db
 from compete.registration import documents, services
 from compete.registration.forms import UnitEntryForm
 from compete.registration.models import Registration, RegistrationSource
-from compete.results import services as results
+from compete.results import appeals
 from compete.results.forms import AppealForm
 from compete.web.access import guard
 from compete.web.feedback import show_error
@@ -50,7 +50,7 @@ def index():
     registrations = own_registrations()
     entered = {r.event_id for r in registrations if r.status in services.ACTIVE}
     appealable = {
-        r.id for r in registrations if r.status == "approved" and results.appeals_open(r.event.competition_id)
+        r.id for r in registrations if r.status == "approved" and appeals.appeals_open(r.event.competition_id)
     }
     return render_template(
         "portal/index.html",
@@ -143,13 +143,13 @@ def ticket(registration_id: int):
 def appeal(registration_id: int):
     """A written appeal (申诉) about a published result, within the deadline, decided by the arbitration group."""
     registration = owned_registration(registration_id)
-    entry = results.entry_of(registration)
+    entry = appeals.entry_of(registration)
     if entry is None:
         abort(404)
     form = AppealForm()
     if form.validate_on_submit():
         try:
-            results.file_appeal(current_user, entry, form.grounds.data)
+            appeals.file_appeal(current_user, entry, form.grounds.data)
         except CompeteError as error:
             db.session.rollback()
             show_error(form, error)
