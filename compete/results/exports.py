@@ -9,7 +9,6 @@ from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from compete import labels
@@ -17,6 +16,7 @@ from compete.errors import InvalidInput
 from compete.pdf import write_pdf
 from compete.results.compute import EventResults, ResultRow
 from compete.rules import idcard
+from compete.workbooks import HEADER_ROW, write_table
 
 __all__ = [
     "AWARD_NAMES",
@@ -34,9 +34,6 @@ STATUS_NAMES = labels.RESULT_STATUSES
 # Who signs the printed table, in the order the lines are printed.
 SIGNER_ROLES = ("chief_judge", "supervisor", "organizer")
 
-TITLE_ROW = 1
-HEADER_ROW = 2
-_TEXT = "@"
 _SCORE = "0.00"
 _MINUTES = "0.0"
 _WHOLE = "0"
@@ -58,21 +55,6 @@ def _check_events(events) -> list[EventResults]:
 
 
 # -- Excel ------------------------------------------------------------------------------------------------------
-
-
-def _text(cell, value) -> None:
-    """Store a value as text, never as a formula: names and units come from applicants (formula injection)."""
-    cell.number_format = _TEXT
-    if value is None or value == "":
-        return
-    cell.value = str(value)
-    cell.data_type = "s"
-
-
-def _display_width(value) -> int:
-    # CJK characters take two columns in Excel's default font.
-    text = "" if value is None else str(value)
-    return sum(2 if ord(character) > 0x2E7F else 1 for character in text)
 
 
 def _sheet_title(code: str, taken: set[str]) -> str:
@@ -126,49 +108,9 @@ def _xlsx_values(row: ResultRow, *, full_id_numbers: bool) -> list[tuple[object,
 def _write_event_sheet(sheet, competition_name: str, results: EventResults, *, full_id_numbers: bool) -> None:
     headers = _xlsx_headers()
     title = gettext("%(competition)s %(event)s results", competition=competition_name, event=results.name)
-    _text(sheet.cell(TITLE_ROW, 1), title)
-    sheet.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
-    sheet.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
-    sheet.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=len(headers))
-    sheet.row_dimensions[TITLE_ROW].height = 28
-
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    widths = [_display_width(header) for header in headers]
-    for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(HEADER_ROW, column)
-        _text(cell, header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8E8E8")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-
-    for row_number, row in enumerate(results.rows, start=HEADER_ROW + 1):
-        for column, (value, number_format) in enumerate(_xlsx_values(row, full_id_numbers=full_id_numbers), start=1):
-            cell = sheet.cell(row_number, column)
-            if number_format is None:
-                _text(cell, value)
-                widths[column - 1] = max(widths[column - 1], _display_width(value))
-            else:
-                if isinstance(value, Decimal | int):
-                    cell.value = value
-                cell.number_format = number_format
-                cell.alignment = Alignment(horizontal="right")
-                widths[column - 1] = max(widths[column - 1], len(str(value or "")), len(number_format))
-            cell.border = border
-
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(width + 3, 50)
-
+    write_table(sheet, title, headers, [_xlsx_values(row, full_id_numbers=full_id_numbers) for row in results.rows])
     last_row = max(HEADER_ROW + len(results.rows), HEADER_ROW)
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{last_row}"
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def results_xlsx(competition_facts: dict, events: list[EventResults], *, full_id_numbers: bool = False) -> bytes:
