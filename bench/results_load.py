@@ -12,7 +12,6 @@ are dropped and created again: set COMPETE_BENCH_DATABASE_URL to use another dat
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "examples"))
 
-PG_URL = os.environ.get("COMPETE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from databases import PG_URL, postgres_answers  # noqa: E402  (beside this script)
 
 
 def median_seconds(action, runs: int) -> float:
@@ -82,19 +81,6 @@ def bench(label: str, url: str, runs: int) -> dict:
     with app.app_context():
         db.engine.dispose()
     return figures
-
-
-def postgres_answers() -> bool:
-    try:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(PG_URL)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
 
 
 def main() -> None:

@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_URL = os.environ.get("COMPETE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from databases import PG_URL, postgres_answers  # noqa: E402  (beside this script)
+
 JUDGES_PER_STATION = 5
 CRITERIA = (
     ("A1", "measurement", "20", "0.5"),
@@ -352,19 +353,6 @@ def bench(label: str, database_url: str, args) -> dict:
         "errors": len(run.errors),
         "first error": run.errors[0] if run.errors else "",
     }
-
-
-def postgres_answers() -> bool:
-    try:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(PG_URL)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
 
 
 def main() -> None:
