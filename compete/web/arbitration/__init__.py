@@ -22,7 +22,8 @@ bp.before_request(guard(Role.SUPERVISOR))
 @bp.get("/")
 def index():
     waiting = appeals.open_appeals()
-    rows = {appeal.id: _row_of(appeal) for appeal in waiting}
+    tables = {event_id: event_results(appeal.event) for event_id, appeal in {a.event_id: a for a in waiting}.items()}
+    rows = {appeal.id: _row_of(tables[appeal.event_id], appeal) for appeal in waiting}
     ties = [
         (event, computed)
         for event in _events_without_shared_ranks()
@@ -38,8 +39,9 @@ def index():
     )
 
 
-def _row_of(appeal: Appeal):
-    return next((row for row in event_results(appeal.event).rows if row.entry_id == appeal.entry_id), None)
+def _row_of(table, appeal: Appeal):
+    """The appealing competitor's current line; each event's results are computed once for all its appeals."""
+    return next((row for row in table.rows if row.entry_id == appeal.entry_id), None)
 
 
 def _events_without_shared_ranks() -> list[Event]:
