@@ -1,7 +1,9 @@
-"""Demo data for a first look: accounts for every role, a small registry and two competitions."""
+"""Demo data for a first look: accounts for every role, a small registry, and competitions at every stage."""
 
+import json
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from compete.accounts import services as accounts
 from compete.accounts.models import Role
@@ -10,6 +12,9 @@ from compete.competitions import services as competitions
 from compete.people import services as people
 from compete.people.models import RegionLevel, UnitKind
 from compete.rules import idcard
+
+# The demo's finished competition is one of the shipped example scenarios.
+PAST_SCENARIO = Path(__file__).resolve().parent.parent / "examples" / "small.json"
 
 ACCOUNTS = (
     ("admin", "admin2026", Role.ADMIN),
@@ -130,14 +135,13 @@ def load() -> None:
         if name == "张伟":
             users["competitor"].person = person
     days = schedule()
-    past = _competition(organizer, days["past"])
-    _event(organizer, past, "HG-W", "焊工(职工组)", "焊工", "worker", HG_CRITERIA, regions["321300"])
     current = _competition(organizer, days["current"])
     _event(organizer, current, "HG-W", "焊工(职工组)", "焊工", "worker", HG_CRITERIA, regions["321300"])
     _event(organizer, current, "DG-S", "电工(学生组)", "电工", "student", DG_CRITERIA, regions["321300"])
     competitions.set_announced(organizer, current, True)
     _jincheng(users["organizer2"], regions["140500"], days["jincheng"])
     _competition_day(users, units, persons, regions["321300"], days["today"])
+    _past_competition(organizer, days["past"])
 
 
 def _competition(owner, starts_on: date, name: str | None = None):
@@ -242,3 +246,12 @@ def _competition_day(users, units, persons, region, today: date) -> None:
         person = people.add_person(users["admin"], name=name, id_number=body + idcard.check_character(body), unit=unit)
         judging.add_judge(users["admin"], person, occupations="焊工", qualification="国家职业技能竞赛裁判员")
     venue.assign_officer(organizer, event, users["officer"])
+
+
+def _past_competition(organizer, starts_on: date) -> None:
+    """Last year's contest with final results: the small example scenario, dated a year back."""
+    from compete.scenarios import loader
+
+    scenario = json.loads(PAST_SCENARIO.read_text(encoding="utf-8"))
+    scenario["competition"].update(name=names()["past"], year=starts_on.year, date=starts_on.isoformat())
+    loader.load(scenario, organizer, finalize=True)

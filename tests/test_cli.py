@@ -41,3 +41,15 @@ def test_demo_loads_once_and_prints_the_log_ins(app):
         assert organizer.role == Role.ORGANIZER
         owned = db.session.scalars(select(Competition).where(Competition.owner_id == organizer.id)).all()
         assert {c.name for c in owned} == {demo.names()["past"], demo.names()["current"], demo.names()["today"]}
+
+
+def test_demo_past_competition_is_the_small_example_with_final_results(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        from compete.results import services as results
+
+        past = db.session.scalar(select(Competition).where(Competition.name == demo.names()["past"]))
+        assert results.is_final(past.id)
+        exported = results.results_export(past)
+        ranked = [row for event in exported["events"] for row in event["results"] if row["rank"] is not None]
+        assert [row["name"] for row in ranked[:2]] == ["张伟", "刘洋"]  # as examples/small.json's marks rank them
