@@ -12,6 +12,8 @@ from compete.accounts import services as accounts
 from compete.accounts.models import Role, User
 from compete.errors import CompeteError
 from compete.extensions import db
+from compete.rules.grades import GRADE_CODES
+from compete.rules.levels import LEVEL_CODES
 
 
 def register_commands(app: Flask) -> None:
@@ -21,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs)
     app.cli.add_command(scenario)
     app.cli.add_command(results)
+    app.cli.add_command(policy)
 
 
 @click.command("create-user")
@@ -153,6 +156,55 @@ def export_results(competition_id: int) -> None:
     if competition is None:
         raise click.ClickException(f"no competition {competition_id}")
     click.echo(json.dumps(results_services.results_export(competition), ensure_ascii=False, indent=1))
+
+
+@click.group("policy")
+def policy() -> None:
+    """Promotion and honours policies (the published presets)."""
+
+
+@policy.command("list")
+def list_policies() -> None:
+    """Print every preset as JSON, with its source, version, switches and rules."""
+    from compete.rules import policy as policies
+
+    click.echo(json.dumps([policies.to_data(p) for p in policies.presets()], ensure_ascii=False, indent=1))
+
+
+@policy.command("evaluate")
+@click.option("--preset", "preset_id", required=True, help="A preset id, as `policy list` prints them.")
+@click.option("--level", required=True, type=click.Choice(LEVEL_CODES), help="The competition's level.")
+@click.option("--group", required=True, type=click.Choice(["worker", "student"]))
+@click.option("--rank", required=True, type=click.IntRange(min=1))
+@click.option("--entrants", required=True, type=click.IntRange(min=1), help="Ranked competitors of the event.")
+@click.option("--grade", required=True, type=click.Choice(GRADE_CODES), help="The grade the competitor holds.")
+@click.option("--total", help="Total score: the pass mark is checked; without it the result is taken as a pass.")
+@click.option("--pass-mark", default="60", show_default=True, help="Pass mark, used with --total.")
+@click.option("--promoted-this-year", is_flag=True, help="Already promoted by a competition this calendar year.")
+def evaluate_policy(preset_id, level, group, rank, entrants, grade, total, pass_mark, promoted_this_year) -> None:
+    """Print the titles, nominations and promotion a preset gives one result, with the reasons (JSON)."""
+    from compete.rules import policy as policies
+
+    try:
+        chosen = policies.preset(preset_id)
+    except KeyError:
+        ids = ", ".join(p.id for p in policies.presets())
+        raise click.ClickException(f"no preset {preset_id!r}; presets: {ids}") from None
+    if rank > entrants:
+        raise click.ClickException(f"rank {rank} is beyond the {entrants} entrants")
+    try:
+        standing = policies.standing_of(
+            chosen, level, group, rank, entrants, grade, total, pass_mark, promoted_this_year=promoted_this_year
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    effects = policies.evaluate(chosen, standing)
+    promotion = {"from": effects.promotion[0], "to": effects.promotion[1]} if effects.promotion else None
+    reasons = [reason.describe() for reason in effects.reasons]
+    if effects.proposed:
+        reasons.append("proposed: the promotion needs an organizer's confirmation")
+    output = {"titles": list(effects.titles), "nominations": list(effects.nominations), "promotion": promotion}
+    click.echo(json.dumps({**output, "reasons": reasons}, ensure_ascii=False, indent=1))
 
 
 @click.group("jobs")
