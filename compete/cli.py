@@ -150,12 +150,14 @@ def results() -> None:
 def export_results(competition_id: int) -> None:
     """Print a competition's results as JSON, each event ordered by rank."""
     from compete.competitions.models import Competition
+    from compete.honours import services as honours
     from compete.results import services as results_services
 
     competition = db.session.get(Competition, competition_id)
     if competition is None:
         raise click.ClickException(f"no competition {competition_id}")
-    click.echo(json.dumps(results_services.results_export(competition), ensure_ascii=False, indent=1))
+    exported = results_services.results_export(competition, honours.export_fields(competition))
+    click.echo(json.dumps(exported, ensure_ascii=False, indent=1))
 
 
 @click.group("policy")

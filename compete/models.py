@@ -3,6 +3,17 @@
 from compete.accounts.models import User  # noqa: F401
 from compete.audit.models import AuditEntry  # noqa: F401
 from compete.competitions.models import Competition, Criterion, Event  # noqa: F401
+from compete.honours.models import (  # noqa: F401
+    Candidate,
+    GradeChange,
+    HonourTitle,
+    Outcome,
+    OwnPolicy,
+    ReviewScore,
+    SelectionRound,
+    Target,
+    TitleHolding,
+)
 from compete.jobs.models import Job  # noqa: F401
 from compete.people.models import Person, Region, Unit  # noqa: F401
 

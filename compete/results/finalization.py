@@ -67,3 +67,7 @@ def reopen(actor, competition: Competition, reason: str) -> None:
     audit.record(
         actor, "results.reopen", competition, competition_id=competition.id, before=before, after={"reason": reason}
     )
+    # Outcomes stand on final results only: withdrawn here, derived again when the results are final once more.
+    from compete.honours import services as honours
+
+    honours.withdraw_outcomes(actor, competition, reason.strip())

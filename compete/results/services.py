@@ -224,8 +224,13 @@ def _figure(value) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def results_export(competition: Competition) -> dict:
-    """Every event's results as plain data, in the results-export format of DESIGN.md (ordered by rank)."""
+def results_export(competition: Competition, outcomes: dict[int, dict] | None = None) -> dict:
+    """Every event's results as plain data, in the results-export format of DESIGN.md (ordered by rank).
+
+    ``outcomes`` maps an entry to its titles, nominations, promotion and basis (the honours step supplies them).
+    """
+    outcomes = outcomes or {}
+    none = {"titles": [], "nominations": [], "promotion": None, "basis": []}
     events = []
     for event in competition.events:
         rows = event_results(event).rows if has_competitors(event) else ()
@@ -242,11 +247,7 @@ def results_export(competition: Competition) -> dict:
                         "practical": _figure(row.practical),
                         "total": _figure(row.total),
                         "award": row.award,
-                        # Titles, nominations and promotions come from the competition's policy (the honours step).
-                        "titles": [],
-                        "nominations": [],
-                        "promotion": None,
-                        "basis": [],
+                        **outcomes.get(row.entry_id, none),
                     }
                     for row in rows
                 ],

@@ -164,7 +164,8 @@ def _keys(data, allowed: set[str], path: str) -> dict:
 
 
 def _text(value, path: str, *, required: bool = True) -> str:
-    if value is None and not required:
+    # An optional text may be empty: ``to_data`` writes "" for one that was left out.
+    if not required and (value is None or value == ""):
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
         raise PolicyError("required", path)
@@ -313,7 +314,7 @@ def _may_overlap(a: Condition, b: Condition) -> bool:
 def _check_precedence(rules: tuple[Rule, ...]) -> None:
     """Two promotion rules that can fire for the same person need distinct precedences: no silent choice."""
     promoting = [(i, rule) for i, rule in enumerate(rules) if rule.promote]
-    for position, (i, first) in enumerate(promoting):
+    for position, (_, first) in enumerate(promoting):
         for j, second in promoting[position + 1 :]:
             stated = first.precedence is not None and second.precedence is not None
             if _may_overlap(first.when, second.when) and not (stated and first.precedence != second.precedence):
@@ -510,9 +511,14 @@ def _promotion_effect(policy: Policy, standing: Standing, fired: list[tuple[Rule
     promoting = [(rule, used) for rule, used in fired if rule.promote]
     if not promoting:
         return None, []
-    rule, used = min(promoting, key=lambda pair: (pair[0].precedence is None, pair[0].precedence or 0))
+    rule, _used = min(promoting, key=lambda pair: (pair[0].precedence is None, pair[0].precedence or 0))
     switches = policy.switches
     reasons = []
+    if not standing.passed:
+        # DOMAIN.md section 6: below a required pass mark a competitor is ranked but gets no promotion.
+        facts = {"total": None if standing.total is None else str(standing.total), "pass_mark": str(standing.pass_mark)}
+        reasons.append(Reason("below_pass_mark", "below the pass mark: no promotion", facts))
+        return None, reasons
     if switches.one_promotion_per_year and standing.promoted_this_year:
         reasons.append(Reason("one_promotion_per_year", "one competition promotion per person per calendar year"))
         return None, reasons
@@ -546,9 +552,7 @@ def evaluate(policy: Policy, standing: Standing) -> Effects:
     if not fired:
         return Effects(reasons=(Reason("no_rule", "no rule of this policy applies", {"rank": standing.rank}),))
     titles = tuple(dict.fromkeys(title for rule, _ in fired for title in rule.grant))
-    nominations = tuple(
-        dict.fromkeys(title for rule, _ in fired for title in rule.nominate if title not in titles)
-    )
+    nominations = tuple(dict.fromkeys(title for rule, _ in fired for title in rule.nominate if title not in titles))
     promotion, held_back = _promotion_effect(policy, standing, fired)
     reasons = tuple(Reason(rule.id, rule.text, used) for rule, used in fired) + tuple(held_back)
     return Effects(

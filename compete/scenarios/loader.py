@@ -11,6 +11,7 @@ from compete.accounts.models import Role, User
 from compete.competitions import services as competitions
 from compete.errors import CompeteError
 from compete.extensions import db
+from compete.honours import services as honours
 from compete.people import services as people
 from compete.people.models import Person, Unit, UnitKind
 from compete.registration import services as registration
@@ -222,6 +223,8 @@ def load(scenario, owner: User, *, finalize: bool = False) -> int:
             loader.path = "$"
             results.publish(owner, competition, publicity_days=0, appeal_hours=0)
             finalization.finalize(owner, competition)
+            honours.apply_policy(owner, competition)
+            honours.confirm_all(owner, competition)
     except CompeteError as refused:
         raise ScenarioError(loader.path, refused.message) from refused
     return competition.id

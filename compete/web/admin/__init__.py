@@ -18,6 +18,8 @@ from compete.web.admin import (  # noqa: E402, F401
     registry,
     results,
     scores,
+    selection,
     system,
+    targets,
     venue,
 )

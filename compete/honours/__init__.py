@@ -1,0 +1,1 @@
+"""Honours: policies applied to final results, the grade history, titles, selection rounds and targets."""

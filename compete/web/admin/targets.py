@@ -1,0 +1,3 @@
+"""placeholder"""
+
+from compete.web.admin import bp  # noqa: F401
