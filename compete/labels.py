@@ -3,8 +3,8 @@
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from compete.rules import grades
-from compete.rules.levels import LEVELS, POLICY_PRESETS
+from compete.rules import grades, policy
+from compete.rules.levels import LEVELS
 
 ROLES = {
     "admin": _l("System administrator"),
@@ -95,8 +95,15 @@ def level_choices() -> list[tuple[str, str]]:
     return [("", str(_l("Choose…"))), *[(level.code, localized(level)) for level in LEVELS]]
 
 
-def preset_choices() -> list[tuple[str, str]]:
-    return [("", str(_l("Choose…"))), *[(preset.id, localized(preset)) for preset in POLICY_PRESETS]]
+def own_policy_name(own) -> str:
+    names = own.data["name"]
+    return f"{names['zh'] if is_chinese() else names['en']} (v{own.version})"
+
+
+def preset_choices(own_policies=()) -> list[tuple[str, str]]:
+    """The presets, then the organizer's own policies."""
+    presets = [(preset.id, localized(preset)) for preset in policy.presets()]
+    return [("", str(_l("Choose…"))), *presets, *[(own.key, own_policy_name(own)) for own in own_policies]]
 
 
 def level_name(code: str) -> str:
@@ -104,7 +111,13 @@ def level_name(code: str) -> str:
 
 
 def preset_name(preset_id: str) -> str:
-    return next((localized(preset) for preset in POLICY_PRESETS if preset.id == preset_id), preset_id)
+    if preset_id.startswith("own-"):
+        from compete.extensions import db
+        from compete.honours.models import OwnPolicy
+
+        own = db.session.get(OwnPolicy, int(preset_id.removeprefix("own-")))
+        return own_policy_name(own) if own is not None else preset_id
+    return next((localized(preset) for preset in policy.presets() if preset.id == preset_id), preset_id)
 
 
 def plain_number(value) -> str:

@@ -51,10 +51,10 @@ class CompetitionForm(FlaskForm):
     )
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, own_policies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.level.choices = labels.level_choices()
-        self.policy_preset.choices = labels.preset_choices()
+        self.policy_preset.choices = labels.preset_choices(own_policies)
 
     def competition_values(self) -> dict:
         return {name: self[name].data for name in COMPETITION_FIELDS} | {

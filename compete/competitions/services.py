@@ -22,7 +22,7 @@ from compete.competitions.models import (
 from compete.errors import InvalidInput
 from compete.extensions import db
 from compete.rules import grades
-from compete.rules.levels import LEVEL_CODES, PRESET_IDS
+from compete.rules.levels import LEVEL_CODES
 
 CRITERION_FIELDS = ("code", "name", "kind", "max_mark", "step")
 ONE = Decimal(1)
@@ -32,10 +32,12 @@ def _decimal_places_at_most(value: Decimal, places: int) -> bool:
     return value == value.quantize(Decimal(1).scaleb(-places))
 
 
-def check_competition_values(values: dict) -> None:
+def check_competition_values(actor, values: dict) -> None:
+    from compete.honours import policies  # an organizer's own policies live with the honours
+
     if values["level"] not in LEVEL_CODES:
         raise InvalidInput(_l("Choose a competition level from the list."), "level")
-    if values["policy_preset"] not in PRESET_IDS:
+    if not policies.may_use(actor, values["policy_preset"] or ""):
         raise InvalidInput(_l("Choose a policy from the list."), "policy_preset")
     if values["ends_on"] < values["starts_on"]:
         raise InvalidInput(_l("The competition cannot end before it starts."), "ends_on")
@@ -44,7 +46,7 @@ def check_competition_values(values: dict) -> None:
 
 
 def create_competition(actor, values: dict) -> Competition:
-    check_competition_values(values)
+    check_competition_values(actor, values)
     competition = Competition(owner=actor, **{key: values[key] for key in COMPETITION_FIELDS})
     db.session.add(competition)
     db.session.flush()
@@ -59,7 +61,7 @@ def create_competition(actor, values: dict) -> Competition:
 
 
 def update_competition(actor, competition: Competition, values: dict) -> None:
-    check_competition_values(values)
+    check_competition_values(actor, values)
     before = audit.snapshot(competition, COMPETITION_FIELDS)
     for key in COMPETITION_FIELDS:
         setattr(competition, key, values[key])

@@ -10,12 +10,12 @@ from compete.columns import utcnow
 from compete.competitions.models import Competition, Event
 from compete.errors import Conflict, InvalidInput
 from compete.extensions import db
+from compete.honours import policies as own_policies
 from compete.honours.models import (
     GradeChange,
     Outcome,
     OutcomeKind,
     OutcomeStatus,
-    OwnPolicy,
     TitleHolding,
 )
 from compete.people.models import Person
@@ -30,13 +30,7 @@ ACTIVE = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
 
 def policy_of(competition: Competition) -> tuple[policies.Policy, str]:
     """The competition's policy and the version its outcomes cite ("own-3 v2" for an organizer's copy)."""
-    key = competition.policy_preset
-    if key.startswith("own-"):
-        own = db.session.get(OwnPolicy, int(key.removeprefix("own-")))
-        chosen = policies.load(own.data)
-        return chosen, f"{own.key} v{own.version}"
-    chosen = policies.preset(key)
-    return chosen, f"{chosen.id} v{chosen.version}"
+    return own_policies.resolve(competition.policy_preset)
 
 
 @dataclass(frozen=True)

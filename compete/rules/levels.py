@@ -25,31 +25,18 @@ LEVELS: tuple[Level, ...] = (
 LEVEL_CODES = tuple(level.code for level in LEVELS)
 
 
-@dataclass(frozen=True)
-class PresetName:
-    id: str
-    name_zh: str
-    name_en: str
-    template: bool = False
-
-
-# The preset ids are an interface (DESIGN.md); their rules arrive with the policy engine.
-POLICY_PRESETS: tuple[PresetName, ...] = (
-    PresetName("national-2023", "第二届全国职业技能大赛(2023)", "2nd National Skills Competition (2023)"),
-    PresetName(
-        "national-2-printing",
-        "第三届全国印刷行业职业技能大赛",
-        "3rd national printing-industry contest",
-    ),
-    PresetName("heilongjiang-provincial-1", "黑龙江省一类竞赛", "Heilongjiang provincial class I"),
-    PresetName("heilongjiang-provincial-2", "黑龙江省二类竞赛", "Heilongjiang provincial class II"),
-    PresetName("shanxi-provincial-1", "山西省一类竞赛", "Shanxi provincial class I"),
-    PresetName("tianjin-municipal-1", "天津市一类竞赛(2024)", "Tianjin municipal class I (2024)"),
-    PresetName("tianjin-municipal-2", "天津市二类/区级竞赛", "Tianjin municipal class II / district"),
-    PresetName("tianjin-enterprise", "天津市企业/院校竞赛", "Tianjin enterprise / college"),
-    PresetName("zhejiang", "浙江省技术能手评选规则", "Zhejiang Technical Expert rules"),
-    PresetName("suqian", "宿迁市(模板,由组织方设定)", "Suqian (template, set by the organizer)", True),
-    PresetName("jincheng", "晋城市(模板,由组织方设定)", "Jincheng (template, set by the organizer)", True),
-    PresetName("harbin", "哈尔滨市(模板,由组织方设定)", "Harbin (template, set by the organizer)", True),
+# The preset ids are an interface (DESIGN.md); each is a file in rules/presets with its rules and source.
+PRESET_IDS = (
+    "national-2023",
+    "national-2-printing",
+    "heilongjiang-provincial-1",
+    "heilongjiang-provincial-2",
+    "shanxi-provincial-1",
+    "tianjin-municipal-1",
+    "tianjin-municipal-2",
+    "tianjin-enterprise",
+    "zhejiang",
+    "suqian",
+    "jincheng",
+    "harbin",
 )
-PRESET_IDS = tuple(preset.id for preset in POLICY_PRESETS)

@@ -120,8 +120,8 @@ NATIONAL_2_PRINTING = [
     row("worker-20th-holds-g2-nothing", "national-2", 20, NOTHING, grade="g2", entrants=30),
     row("worker-21st-outside", "national-2", 21, NOTHING, entrants=30),
     row("student-1st-no-title", "national-2", 1, ((), (), ("none", "g3")), group="student"),
-    # The table states no "already → next" for students: the policy's switch (next) applies.
-    row("student-5th-already-g3-next", "national-2", 5, ((), (), ("g3", "g2")), group="student", grade="g3"),
+    # The table states "already → next" for workers only: a student who holds the target gets nothing.
+    row("student-5th-already-g3-nothing", "national-2", 5, NOTHING, group="student", grade="g3"),
     row("student-5th-holds-g2-nothing", "national-2", 5, NOTHING, group="student", grade="g2"),
     row("student-6th-outside", "national-2", 6, NOTHING, group="student"),
     row("level-not-covered", "national", 1, NOTHING),
@@ -214,8 +214,8 @@ TIANJIN_1 = [
     row("worker-1st-holds-g1-still-nominated", "municipal-1", 1, ((), (TIANJIN_EXPERT,), None), grade="g1"),
     row("worker-11th-outside", "municipal-1", 11, NOTHING),
     row("student-1st-no-nomination", "municipal-1", 1, ((), (), ("none", "g3")), **STUDENT),
-    # No "already → next" is published for students: the policy's switch (next) applies.
-    row("student-10th-already-g3-next", "municipal-1", 10, ((), (), ("g3", "g2")), grade="g3", **STUDENT),
+    # "Already → next" is published for workers only: a student who holds the target gets nothing.
+    row("student-10th-already-g3-nothing", "municipal-1", 10, NOTHING, grade="g3", **STUDENT),
     row("student-10th-holds-g2-nothing", "municipal-1", 10, NOTHING, grade="g2", **STUDENT),
     row("student-11th-outside", "municipal-1", 11, NOTHING, **STUDENT),
     row("level-not-covered", "municipal-2", 1, NOTHING),
@@ -237,8 +237,8 @@ TIANJIN_2 = [
     row("worker-7th-outside", "municipal-2", 7, NOTHING),
     row("student-1st", "municipal-2", 1, ((), (), ("none", "g4")), **STUDENT),
     row("student-6th-last-district", "district", 6, ((), (), ("g5", "g4")), grade="g5", **STUDENT),
-    # No "already → next" is published for students: the policy's switch (next) applies.
-    row("student-6th-already-g4-next", "municipal-2", 6, ((), (), ("g4", "g3")), grade="g4", **STUDENT),
+    # "Already → next" is published for workers only: a student who holds the target gets nothing.
+    row("student-6th-already-g4-nothing", "municipal-2", 6, NOTHING, grade="g4", **STUDENT),
     row("student-6th-holds-g3-nothing", "municipal-2", 6, NOTHING, grade="g3", **STUDENT),
     row("student-7th-outside", "district", 7, NOTHING, **STUDENT),
     row("level-not-covered", "municipal-1", 1, NOTHING),
@@ -262,7 +262,15 @@ TIANJIN_ENTERPRISE = [
     row("worker-3rd-of-10-last", "enterprise", 3, ((), (), ("none", "g4")), entrants=10),
     row("worker-4th-of-10-outside", "enterprise", 4, NOTHING, entrants=10),
     row("student-1st", "enterprise", 1, ((), (), ("none", "g4")), **STUDENT, **OF_25),
-    row("student-7th-of-25-last", "enterprise", 7, ((), (), ("apprentice", "g4")), grade="apprentice", **STUDENT, **OF_25),
+    row(
+        "student-7th-of-25-last",
+        "enterprise",
+        7,
+        ((), (), ("apprentice", "g4")),
+        grade="apprentice",
+        **STUDENT,
+        **OF_25,
+    ),
     # The preset's student rule says already: nothing (unlike the Tianjin municipal student rows).
     row("student-7th-already-g4-nothing", "enterprise", 7, NOTHING, grade="g4", **STUDENT, **OF_25),
     row("student-8th-of-25-outside", "enterprise", 8, NOTHING, **STUDENT, **OF_25),
@@ -363,7 +371,13 @@ def small(*rules: dict, **switches) -> dict:
     }
 
 
-TOP_3 = {"id": "top-3", "text": "前3名晋升技师", "when": {"ranks": [1, 3]}, "grant": ["测试技术能手"], "promote": {"to": "g2"}}
+TOP_3 = {
+    "id": "top-3",
+    "text": "前3名晋升技师",
+    "when": {"ranks": [1, 3]},
+    "grant": ["测试技术能手"],
+    "promote": {"to": "g2"},
+}
 TWO_STEPS = {"id": "two-steps", "text": "第1名晋升两级", "when": {"ranks": [1, 1]}, "promote": {"steps": 2}}
 
 
@@ -420,7 +434,9 @@ def test_uncapped_already_next_reaches_principal():
     ("data", "promoted_this_year", "expected"),
     [
         pytest.param(small(TOP_3, one_promotion_per_year=True), True, (("测试技术能手",), (), None), id="held"),
-        pytest.param(small(TOP_3, one_promotion_per_year=True), False, (("测试技术能手",), (), ("none", "g2")), id="first"),
+        pytest.param(
+            small(TOP_3, one_promotion_per_year=True), False, (("测试技术能手",), (), ("none", "g2")), id="first"
+        ),
         pytest.param(small(TOP_3), True, (("测试技术能手",), (), ("none", "g2")), id="switch-off"),
     ],
 )
@@ -523,6 +539,13 @@ def test_no_promotion_below_the_pass_mark(preset_id, level, rank, expected):
     assert outcome(preset_id, level, rank, total="60", pass_mark="60")[2] is not None
 
 
+def test_below_the_pass_mark_gives_its_reason():
+    policy = preset("shanxi-provincial-1")
+    effects = evaluate(policy, standing(policy.award_scheme, "provincial-1", 1, total="59.5", pass_mark="60"))
+    assert effects.reasons[-1].rule == "below_pass_mark"
+    assert effects.reasons[-1].facts == {"total": "59.5", "pass_mark": "60"}
+
+
 # ---------------------------------------------------------------------------------------------- validation
 
 BASE = small(TOP_3)
@@ -562,7 +585,9 @@ INVALID = [
         "rules[0].promote.to",
         id="beyond-lower-cap",
     ),
-    pytest.param(lambda d: d["rules"][0]["promote"].update(to="none"), "unknown_grade", "rules[0].promote.to", id="none"),
+    pytest.param(
+        lambda d: d["rules"][0]["promote"].update(to="none"), "unknown_grade", "rules[0].promote.to", id="none"
+    ),
     pytest.param(
         lambda d: d["rules"][0]["promote"].update(steps=1), "to_or_steps", "rules[0].promote", id="to-and-steps"
     ),
@@ -576,9 +601,7 @@ INVALID = [
         "rules[1]",
         id="overlap-same-precedence",
     ),
-    pytest.param(
-        add_rule(id="empty", text="无效", when={"ranks": [4, 5]}), "no_effect", "rules[1]", id="no-effect"
-    ),
+    pytest.param(add_rule(id="empty", text="无效", when={"ranks": [4, 5]}), "no_effect", "rules[1]", id="no-effect"),
     pytest.param(
         add_rule(id="top-3", text="重复", when={"ranks": [4, 5]}, grant=["x"]),
         "duplicate_rule",

@@ -11,6 +11,7 @@ from compete.competitions.forms import CompetitionForm, CopyCompetitionForm
 from compete.competitions.models import Competition
 from compete.errors import CompeteError
 from compete.extensions import db
+from compete.honours.policies import own_policies
 from compete.web.access import owned_or_403
 from compete.web.admin import bp
 from compete.web.feedback import show_error
@@ -30,7 +31,7 @@ def index():
 
 @bp.route("/competitions/new", methods=["GET", "POST"])
 def new_competition():
-    form = CompetitionForm()
+    form = CompetitionForm(own_policies=own_policies(current_user))
     if form.validate_on_submit():
         try:
             competition = services.create_competition(current_user, form.competition_values())
@@ -52,7 +53,7 @@ def competition(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/edit", methods=["GET", "POST"])
 def edit_competition(competition_id: int):
     competition = owned_or_403(Competition, competition_id)
-    form = CompetitionForm(obj=competition)
+    form = CompetitionForm(obj=competition, own_policies=own_policies(current_user))
     if form.validate_on_submit():
         try:
             services.update_competition(current_user, competition, form.competition_values())
@@ -82,7 +83,7 @@ def announce_competition(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/copy", methods=["GET", "POST"])
 def copy_competition(competition_id: int):
     source = owned_or_403(Competition, competition_id)
-    form = CopyCompetitionForm(obj=source)
+    form = CopyCompetitionForm(obj=source, own_policies=own_policies(current_user))
     if not form.is_submitted():
         form.year.data = source.year + 1
         form.starts_on.data = _next_year(source.starts_on)
