@@ -3,9 +3,9 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, StringField
+from wtforms import DecimalField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 # A mark or weight above this is a typing error, and it keeps the value inside Numeric columns.
 LARGEST_NUMBER = Decimal(100000)
@@ -63,3 +63,10 @@ def text_field(label, max_length: int, *validators, **kwargs) -> StringField:
 
 def optional():
     return Optional(strip_whitespace=True)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a row of tick boxes: easier on a tablet than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -58,6 +58,12 @@ SEPARATED_BY = {
     "theory": _l("equal up to theory, lower theory score"),
     "arbitration": _l("exact tie, ordered by the arbitration group"),
 }
+OUTCOME_KINDS = {"title": _l("Title granted"), "nomination": _l("Nominated for"), "promotion": _l("Promotion")}
+OUTCOME_STATUSES = {
+    "proposed": _l("Proposed: to be confirmed"),
+    "confirmed": _l("Recorded"),
+    "withdrawn": _l("Withdrawn"),
+}
 APPEAL_STATUSES = {"open": _l("Open"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
 UNIT_KINDS = {"employer": _l("Employer"), "school": _l("School"), "other": _l("Other")}
 GENDERS = {"male": _l("Male"), "female": _l("Female")}

@@ -370,3 +370,62 @@ def export_fields(competition: Competition) -> dict[int, dict]:
             if line not in entry["basis"]:
                 entry["basis"].append(line)
     return fields
+
+
+def recorded_outcomes(competition: Competition) -> list[Outcome]:
+    """Every outcome recorded for the competition, withdrawn ones included (the trail)."""
+    return db.session.scalars(
+        select(Outcome).where(Outcome.competition_id == competition.id).order_by(Outcome.event_id, Outcome.id)
+    ).all()
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One competition of a person's history: the registration, and the published line when there is one."""
+
+    registration: Registration
+    published: dict | None
+    final: bool
+
+
+def person_history(person: Person) -> list[HistoryLine]:
+    from compete.results.services import latest_publication
+
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.person_id == person.id).order_by(Registration.submitted_at.desc())
+    ).all()
+    entries = dict(
+        db.session.execute(
+            select(Entry.registration_id, Entry.id).where(Entry.registration_id.in_([r.id for r in registrations]))
+        ).all()
+    )
+    lines = []
+    for registration in registrations:
+        event = registration.event
+        publication = latest_publication(event.competition_id)
+        published = None
+        if publication is not None and registration.id in entries:
+            rows = next((e["rows"] for e in publication.snapshot["events"] if e["code"] == event.code), [])
+            published = next((row for row in rows if row.get("entry_id") == entries[registration.id]), None)
+        lines.append(HistoryLine(registration, published, is_final(event.competition_id)))
+    return lines
+
+
+def grade_history(person: Person) -> list[GradeChange]:
+    return db.session.scalars(
+        select(GradeChange).where(GradeChange.person_id == person.id).order_by(GradeChange.changed_on, GradeChange.id)
+    ).all()
+
+
+def titles_of(person: Person) -> list[TitleHolding]:
+    return db.session.scalars(
+        select(TitleHolding).where(TitleHolding.person_id == person.id).order_by(TitleHolding.awarded_on)
+    ).all()
+
+
+def nominations_of(person: Person) -> list[Outcome]:
+    return db.session.scalars(
+        select(Outcome).where(
+            Outcome.person_id == person.id, Outcome.kind == OutcomeKind.NOMINATION, Outcome.status.in_(ACTIVE)
+        )
+    ).all()

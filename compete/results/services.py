@@ -104,6 +104,7 @@ def publish_blockers(competition: Competition, computed=None) -> list[str]:
 
 def _public_row(row) -> dict:
     return {
+        "entry_id": row.entry_id,  # lets the registry find a person's published line; not shown
         "rank": row.rank,
         "name": row.name,
         "unit": row.unit,

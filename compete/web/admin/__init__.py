@@ -11,6 +11,7 @@ bp.before_request(guard(*STAFF_ROLES))
 from compete.web.admin import (  # noqa: E402, F401
     competitions,
     events,
+    honours,
     imports,
     jobs,
     judges,

@@ -102,7 +102,7 @@ def regions():
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int):
-    from compete.registration.models import Registration
+    from compete.honours import services as honours
 
     found = db.session.get(Person, person_id)
     if found is None:
@@ -111,7 +111,12 @@ def person(person_id: int):
     if reveal:
         services.record_id_reveal(current_user, found)
         db.session.commit()
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.person_id == found.id).order_by(Registration.submitted_at.desc())
-    ).all()
-    return render_template("admin/person.html", person=found, registrations=registrations, reveal=reveal)
+    return render_template(
+        "admin/person.html",
+        person=found,
+        reveal=reveal,
+        history=honours.person_history(found),
+        grades=honours.grade_history(found),
+        titles=honours.titles_of(found),
+        nominations=honours.nominations_of(found),
+    )
