@@ -64,6 +64,25 @@ OUTCOME_STATUSES = {
     "confirmed": _l("Recorded"),
     "withdrawn": _l("Withdrawn"),
 }
+# The policy engine's own reasons (compete/rules stays free of translation), by their English wording.
+POLICY_REASON_TEXTS = {
+    "below the pass mark: no promotion": _l("below the pass mark: no promotion"),
+    "one competition promotion per person per calendar year": _l(
+        "already promoted by a competition this year: one competition promotion per calendar year"
+    ),
+    "student groups get one grade less": _l("student groups get one grade less"),
+    "holds the target grade or above": _l("already holds the target grade or above: no promotion"),
+    "competition promotion stops at the cap": _l("competition promotion stops at the cap"),
+    "promotion held at the cap": _l("promotion held at the cap"),
+    "not ranked: absent or disqualified": _l("not ranked: absent or disqualified"),
+    "no rule of this policy applies": _l("no rule of this policy applies"),
+}
+
+
+def reason_text(reason) -> str:
+    return str(POLICY_REASON_TEXTS.get(reason.text, reason.text))
+
+
 APPEAL_STATUSES = {"open": _l("Open"), "upheld": _l("Upheld"), "rejected": _l("Rejected")}
 UNIT_KINDS = {"employer": _l("Employer"), "school": _l("School"), "other": _l("Other")}
 GENDERS = {"male": _l("Male"), "female": _l("Female")}
