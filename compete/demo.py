@@ -142,6 +142,7 @@ def load() -> None:
     _jincheng(users["organizer2"], regions["140500"], days["jincheng"])
     _competition_day(users, units, persons, regions["321300"], days["today"])
     _past_competition(organizer, days["past"])
+    _honours(admin, organizer, regions)
 
 
 def _competition(owner, starts_on: date, name: str | None = None):
@@ -255,3 +256,11 @@ def _past_competition(organizer, starts_on: date) -> None:
     scenario = json.loads(PAST_SCENARIO.read_text(encoding="utf-8"))
     scenario["competition"].update(name=names()["past"], year=starts_on.year, date=starts_on.isoformat())
     loader.load(scenario, organizer, finalize=True)
+
+
+def _honours(admin, organizer, regions) -> None:
+    """The seeds' annual targets, the title catalogue and this year's selection rounds."""
+    from compete.honours import selection, targets
+
+    targets.demo_targets(regions, admin)
+    selection.demo_rounds(organizer)

@@ -62,8 +62,10 @@ OUTCOME_KINDS = {"title": _l("Title granted"), "nomination": _l("Nominated for")
 OUTCOME_STATUSES = {
     "proposed": _l("Proposed: to be confirmed"),
     "confirmed": _l("Recorded"),
+    "declined": _l("Declined"),
     "withdrawn": _l("Withdrawn"),
 }
+OUTCOME_STATUS_STYLES = {"proposed": "warning", "confirmed": "success", "declined": "secondary", "withdrawn": "light"}
 # The policy engine's own reasons (compete/rules stays free of translation), by their English wording.
 POLICY_REASON_TEXTS = {
     "below the pass mark: no promotion": _l("below the pass mark: no promotion"),

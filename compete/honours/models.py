@@ -40,6 +40,7 @@ class OutcomeKind(enum.StrEnum):
 class OutcomeStatus(enum.StrEnum):
     PROPOSED = "proposed"  # a promotion waiting for the organizer's confirmation
     CONFIRMED = "confirmed"
+    DECLINED = "declined"  # a proposed promotion the organizer refused, with the reason; applying again keeps it so
     WITHDRAWN = "withdrawn"  # by a reopening of results or a changed policy; kept for the trail
 
 
@@ -151,7 +152,7 @@ class SelectionRound(db.Model):
     year: Mapped[int]
     quota: Mapped[int]
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
-    # e.g. [{"kind": "min_grade", "grade": "g1"}, {"kind": "holds_title", "title": "江苏省技术能手"}]; any one suffices
+    # e.g. [{"kind": "min_grade", "grade": "g1"}, {"kind": "holds_title", "title": "江苏省技术能手"}]; all must be met
     eligibility: Mapped[list] = mapped_column(JSON, default=list)
     stage: Mapped[RoundStage] = mapped_column(enum_column(RoundStage), default=RoundStage.RECOMMENDATION)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

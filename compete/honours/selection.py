@@ -1,10 +1,55 @@
 """Selection rounds (评选): title catalogue, rounds with quota and eligibility, stages, awards to the registry."""
 
-from sqlalchemy import select
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from compete.accounts.models import Role, User
 from compete.audit import services as audit
+from compete.columns import local_now
+from compete.competitions.models import Competition
+from compete.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from compete.extensions import db
-from compete.honours.models import Candidate, CandidateStatus, HonourTitle, Outcome, RoundStage, SelectionRound
+from compete.honours.models import (
+    Candidate,
+    CandidateStatus,
+    HonourTitle,
+    Outcome,
+    OutcomeKind,
+    OutcomeStatus,
+    ReviewScore,
+    RoundStage,
+    SelectionRound,
+    TitleHolding,
+    TitleLevel,
+)
+from compete.labels import localized
+from compete.people.models import Person, Region
+from compete.rules import grades
+from compete.rules.scoring import round_half_up
+
+STAGE_ORDER = (
+    RoundStage.RECOMMENDATION,
+    RoundStage.REVIEW,
+    RoundStage.PUBLICITY,
+    RoundStage.APPROVAL,
+    RoundStage.CLOSED,
+)
+REVIEWER_ROLES = frozenset({Role.CHIEF_JUDGE, Role.JUDGE, Role.SUPERVISOR})
+# A candidate goes to publicity only once this many experts have scored them (unverified: a common panel minimum).
+MIN_REVIEWERS = 3
+REQUIREMENT_KINDS = ("min_grade", "holds_title", "nominated")
+YEARS = (2000, 2100)
+HIGHEST_SCORE = Decimal(100)
+
+
+# ---------------------------------------------------------------- competition nominations (policy application)
 
 
 def open_round_for(title: str, year: int) -> SelectionRound | None:
@@ -43,3 +88,510 @@ def drop_nomination(actor, nomination: Outcome) -> None:
         if candidate.round.stage == RoundStage.RECOMMENDATION and candidate.status == CandidateStatus.RECOMMENDED:
             audit.record(actor, "selection.nomination_withdrawn", candidate, after={"round": candidate.round_id})
             db.session.delete(candidate)
+
+
+# ---------------------------------------------------------------- catalogue and rounds
+
+
+def titles() -> list[HonourTitle]:
+    return db.session.scalars(select(HonourTitle).order_by(HonourTitle.level, HonourTitle.name)).all()
+
+
+def add_title(actor, *, name: str, level, awarding_body: str) -> HonourTitle:
+    """A title of the catalogue; its name is how holdings, policies and rounds refer to it."""
+    name, awarding_body = (name or "").strip(), (awarding_body or "").strip()
+    if not name:
+        raise InvalidInput(_l("Enter the title's name."), "name")
+    if level not in {item.value for item in TitleLevel}:
+        raise InvalidInput(_l("Choose a level from the list."), "level")
+    if not awarding_body:
+        raise InvalidInput(_l("Enter the awarding body."), "awarding_body")
+    if db.session.scalar(select(HonourTitle.id).where(HonourTitle.name == name)) is not None:
+        raise Conflict(_l("The title %(name)s is already in the catalogue.", name=name), "name")
+    title = HonourTitle(name=name, level=TitleLevel(level), awarding_body=awarding_body)
+    db.session.add(title)
+    audit.record(actor, "selection.title_add", title, after={"name": name, "level": title.level, "body": awarding_body})
+    return title
+
+
+def _clean_requirement(requirement) -> dict:
+    kind = requirement.get("kind") if isinstance(requirement, dict) else None
+    if kind == "min_grade":
+        grade = requirement.get("grade")
+        if not grades.is_grade_code(grade) or grade == grades.NO_GRADE:
+            raise InvalidInput(_l("Choose a grade from the list."), "min_grade")
+        return {"kind": kind, "grade": grade}
+    if kind == "holds_title":
+        named = requirement.get("titles") or [requirement.get("title")]
+        names = list(dict.fromkeys(n.strip() for n in named if isinstance(n, str) and n.strip()))
+        if not names:
+            raise InvalidInput(_l("Name at least one title for the title requirement."), "holds_titles")
+        # One title keeps the short form others write by hand; several titles mean any one of them.
+        return {"kind": kind, "title": names[0]} if len(names) == 1 else {"kind": kind, "titles": names}
+    if kind == "nominated":
+        return {"kind": kind}
+    raise InvalidInput(_l("Unknown eligibility requirement: %(kind)s.", kind=str(kind)))
+
+
+def clean_eligibility(requirements) -> list[dict]:
+    """The requirements checked and in their stored form; every one must be met (they are not alternatives)."""
+    cleaned = [_clean_requirement(requirement) for requirement in requirements or []]
+    kinds = [requirement["kind"] for requirement in cleaned]
+    if len(kinds) != len(set(kinds)):
+        raise InvalidInput(_l("Each kind of requirement may appear once."))
+    return cleaned
+
+
+def create_round(
+    actor, *, title: HonourTitle, year: int, quota: int, region: Region | None = None, eligibility=()
+) -> SelectionRound:
+    if not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise InvalidInput(_l("Enter a year between %(low)d and %(high)d.", low=YEARS[0], high=YEARS[1]), "year")
+    if not isinstance(quota, int) or isinstance(quota, bool) or quota < 1:
+        raise InvalidInput(_l("The quota is a whole number above 0."), "quota")
+    requirements = clean_eligibility(eligibility)
+    same = select(SelectionRound.id).where(SelectionRound.title_id == title.id, SelectionRound.year == year)
+    same = same.where(
+        SelectionRound.region_id == region.id if region is not None else SelectionRound.region_id.is_(None)
+    )
+    if db.session.scalar(same) is not None:
+        raise Conflict(
+            _l("A round for %(title)s in %(year)d exists already for this region.", title=title.name, year=year),
+            "title_id",
+        )
+    selection_round = SelectionRound(
+        title=title, year=year, quota=quota, region=region, eligibility=requirements, owner_id=actor.id
+    )
+    db.session.add(selection_round)
+    audit.record(
+        actor,
+        "selection.round_create",
+        selection_round,
+        after={
+            "title": title.name,
+            "year": year,
+            "quota": quota,
+            "region": region.id if region else None,
+            "eligibility": requirements,
+        },
+    )
+    return selection_round
+
+
+def rounds_of(user) -> list[SelectionRound]:
+    """The rounds a user runs: an organizer's own, every round for an administrator."""
+    query = select(SelectionRound).order_by(SelectionRound.year.desc(), SelectionRound.id.desc())
+    if not user.is_admin:
+        query = query.where(SelectionRound.owner_id == user.id)
+    return db.session.scalars(query).all()
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+def held_titles(person_ids: Iterable[int]) -> dict[int, list[str]]:
+    """person id → the titles the person holds now (withdrawn holdings left out)."""
+    held: dict[int, list[str]] = {}
+    ids = list(person_ids)
+    if not ids:
+        return held
+    for person_id, title in db.session.execute(
+        select(TitleHolding.person_id, TitleHolding.title)
+        .where(TitleHolding.person_id.in_(ids), TitleHolding.withdrawn_at.is_(None))
+        .order_by(TitleHolding.awarded_on, TitleHolding.id)
+    ):
+        held.setdefault(person_id, []).append(title)
+    return held
+
+
+def nomination_for(selection_round: SelectionRound, person: Person) -> Outcome | None:
+    """The person's latest standing competition nomination for the round's title, from its year or before."""
+    return db.session.scalar(
+        select(Outcome)
+        .join(Competition, Competition.id == Outcome.competition_id)
+        .where(
+            Outcome.person_id == person.id,
+            Outcome.kind == OutcomeKind.NOMINATION,
+            Outcome.status == OutcomeStatus.CONFIRMED,
+            Outcome.title == selection_round.title.name,
+            Competition.year <= selection_round.year,
+        )
+        .order_by(Competition.year.desc(), Outcome.id.desc())
+        .limit(1)
+    )
+
+
+def _titles_text(names: list[str]) -> str:
+    return gettext(" or ").join(names)
+
+
+def requirement_titles(requirement: dict) -> list[str]:
+    return list(requirement.get("titles") or [requirement["title"]])
+
+
+def describe_requirement(requirement: dict, title_name: str) -> str:
+    """One requirement as a reader checks it."""
+    kind = requirement.get("kind")
+    if kind == "min_grade":
+        return gettext("holds %(grade)s or higher", grade=localized(grades.get(requirement["grade"])))
+    if kind == "holds_title":
+        return gettext("holds the title %(titles)s", titles=_titles_text(requirement_titles(requirement)))
+    if kind == "nominated":
+        return gettext("has a competition nomination for %(title)s", title=title_name)
+    return str(kind)
+
+
+def _requirement_problem(requirement: dict, selection_round: SelectionRound, person: Person, held: list[str]):
+    kind = requirement["kind"]
+    if kind == "min_grade":
+        needed = requirement["grade"]
+        if grades.order(person.grade) < grades.order(needed):
+            return gettext(
+                "Holds %(held)s; the round needs %(grade)s or higher.",
+                held=localized(grades.get(person.grade)),
+                grade=localized(grades.get(needed)),
+            )
+    elif kind == "holds_title":
+        wanted = requirement_titles(requirement)
+        if not set(wanted) & set(held):
+            return gettext("Does not hold the title %(titles)s.", titles=_titles_text(wanted))
+    elif kind == "nominated" and nomination_for(selection_round, person) is None:
+        return gettext("Has no competition nomination for %(title)s.", title=selection_round.title.name)
+    return None
+
+
+def eligibility_problems(selection_round: SelectionRound, person: Person, held: list[str] | None = None) -> list[str]:
+    """Why the person cannot be a candidate of this round, translated; empty when eligible."""
+    if held is None:
+        held = held_titles([person.id]).get(person.id, [])
+    problems = []
+    if selection_round.title.name in held:
+        problems.append(gettext("Already holds the title %(title)s.", title=selection_round.title.name))
+    region = selection_round.region
+    unit_region = person.unit.region if person.unit is not None else None
+    # A person whose unit has no region on record is given the benefit of the doubt.
+    if region is not None and unit_region is not None and region.id not in unit_region.lineage_ids():
+        problems.append(gettext("%(unit)s is not in %(region)s.", unit=person.unit.name, region=region.full_name))
+    for requirement in selection_round.eligibility or []:
+        problem = _requirement_problem(requirement, selection_round, person, held)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _joined(problems: list[str]) -> str:
+    return gettext("; ").join(problems)
+
+
+# ---------------------------------------------------------------- recommendation
+
+
+def candidate_of(selection_round: SelectionRound, person: Person) -> Candidate | None:
+    return db.session.scalar(
+        select(Candidate).where(Candidate.round_id == selection_round.id, Candidate.person_id == person.id)
+    )
+
+
+def recommend(actor, selection_round: SelectionRound, person: Person, *, unit=None, note: str = "") -> Candidate:
+    """A unit recommends a person; a competition nomination for the title is linked as the candidate's source."""
+    if selection_round.stage != RoundStage.RECOMMENDATION:
+        raise Conflict(_l("Candidates are recommended only while the round is at the recommendation stage."))
+    if candidate_of(selection_round, person) is not None:
+        raise Conflict(_l("%(name)s is already a candidate in this round.", name=person.name))
+    problems = eligibility_problems(selection_round, person)
+    if problems:
+        raise InvalidInput(_l("%(name)s is not eligible: %(reasons)s", name=person.name, reasons=_joined(problems)))
+    unit = unit if unit is not None else person.unit
+    candidate = Candidate(
+        round=selection_round,
+        person=person,
+        recommended_by=unit,
+        nomination=nomination_for(selection_round, person),
+        note=(note or "").strip(),
+    )
+    db.session.add(candidate)
+    db.session.flush()
+    audit.record(
+        actor,
+        "selection.recommend",
+        candidate,
+        after={
+            "round": selection_round.id,
+            "person": person.id,
+            "unit": unit.id if unit else None,
+            "nomination": candidate.nomination_id,
+        },
+    )
+    return candidate
+
+
+# ---------------------------------------------------------------- expert review
+
+
+def reviewers() -> list[User]:
+    return db.session.scalars(
+        select(User).where(User.role.in_(REVIEWER_ROLES), User.active.is_(True)).order_by(User.display_name)
+    ).all()
+
+
+def _checked_score(score) -> Decimal:
+    if isinstance(score, int) and not isinstance(score, bool):
+        score = Decimal(score)
+    if not isinstance(score, Decimal) or not score.is_finite() or not 0 <= score <= HIGHEST_SCORE:
+        raise InvalidInput(_l("A score lies between 0 and 100."), "score")
+    if score.as_tuple().exponent < -2 and score != score.quantize(Decimal("0.01")):
+        raise InvalidInput(_l("A score has at most 2 decimals."), "score")
+    return score.quantize(Decimal("0.01"))
+
+
+def record_score(actor, candidate: Candidate, reviewer: User, score, comment: str = "") -> ReviewScore:
+    """One reviewer's score of one candidate; entering it again replaces it, and the trail keeps both."""
+    if candidate.round.stage != RoundStage.REVIEW:
+        raise Conflict(_l("Scores are entered only at the expert review stage."))
+    if reviewer.role not in REVIEWER_ROLES or not reviewer.active:
+        raise NotAllowed(
+            _l(
+                "%(name)s is not a reviewer: scores come from chief judge, judge or supervisor accounts.",
+                name=reviewer.display_name,
+            ),
+            "reviewer_id",
+        )
+    value = _checked_score(score)
+    comment = (comment or "").strip()
+    existing = db.session.scalar(
+        select(ReviewScore).where(ReviewScore.candidate_id == candidate.id, ReviewScore.reviewer_id == reviewer.id)
+    )
+    before = audit.snapshot(existing, ("score", "comment")) if existing is not None else None
+    if existing is None:
+        existing = ReviewScore(candidate=candidate, reviewer=reviewer, score=value, comment=comment)
+        db.session.add(existing)
+    else:
+        existing.score, existing.comment = value, comment
+    db.session.flush()
+    audit.record(
+        actor,
+        "selection.score",
+        existing,
+        before=before,
+        after={"candidate": candidate.id, "reviewer": reviewer.id, "score": value, "comment": comment},
+    )
+    return existing
+
+
+@dataclass(frozen=True)
+class Standing:
+    candidate: Candidate
+    scores: tuple[ReviewScore, ...]
+    mean: Decimal | None  # exact mean rounded half-up to 2 places; None before any score
+    rank: int | None
+
+    @property
+    def count(self) -> int:
+        return len(self.scores)
+
+
+def _mean(scores) -> Decimal | None:
+    if not scores:
+        return None
+    return round_half_up(sum((Fraction(s.score) for s in scores), Fraction(0)) / len(scores))
+
+
+def standings(selection_round: SelectionRound) -> list[Standing]:
+    """Candidates by mean review score, best first; equal rounded means share a rank (1, 2, 2, 4), unscored last."""
+    scored = []
+    for candidate in selection_round.candidates:
+        scores = tuple(sorted(candidate.scores, key=lambda s: (s.reviewer.display_name, s.reviewer_id)))
+        scored.append((candidate, scores, _mean(scores)))
+    scored.sort(key=lambda item: (item[2] is None, -(item[2] or 0), item[0].id))
+    result, previous, rank = [], None, None
+    for position, (candidate, scores, mean) in enumerate(scored, start=1):
+        if mean is None:
+            rank = None
+        elif mean != previous:
+            rank, previous = position, mean
+        result.append(Standing(candidate, scores, mean, rank))
+    return result
+
+
+# ---------------------------------------------------------------- stages and approval
+
+
+def next_stage(stage: RoundStage) -> RoundStage | None:
+    index = STAGE_ORDER.index(RoundStage(stage))
+    return STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
+
+
+def advance_blockers(selection_round: SelectionRound) -> list[str]:
+    """Why the round cannot move to its next stage now, translated; empty when it can."""
+    stage = selection_round.stage
+    if stage == RoundStage.CLOSED:
+        return [gettext("The round is closed.")]
+    if stage == RoundStage.APPROVAL:
+        return [gettext("Approve the awards to close the round.")]
+    if stage == RoundStage.RECOMMENDATION and not selection_round.candidates:
+        return [gettext("No candidate has been recommended yet.")]
+    if stage == RoundStage.REVIEW:
+        short = [c.person.name for c in selection_round.candidates if len(c.scores) < MIN_REVIEWERS]
+        if short:
+            return [
+                gettext(
+                    "Each candidate needs %(count)d reviewer scores before publicity; still short: %(names)s.",
+                    count=MIN_REVIEWERS,
+                    names="、".join(short),
+                )
+            ]
+    return []
+
+
+def advance_stage(actor, selection_round: SelectionRound, to=None) -> RoundStage:
+    """Move the round one stage on; `to` names the stage the organizer saw, so a double submission moves it once."""
+    target = next_stage(selection_round.stage)
+    if to is not None and to != target:
+        raise Conflict(_l("The round has moved on meanwhile: reload the page and check its stage."))
+    blockers = advance_blockers(selection_round)
+    if blockers:
+        raise Conflict(_joined(blockers))
+    before = selection_round.stage
+    selection_round.stage = target
+    audit.record(actor, "selection.stage", selection_round, before={"stage": before}, after={"stage": target})
+    return target
+
+
+def _basis_text(selection_round: SelectionRound, standing: Standing) -> str:
+    # Stored in the registry in the bureau's language, as competition outcomes are.
+    return (
+        f"{selection_round.year}年{selection_round.title.name}评选(评选编号 {selection_round.id}),"
+        f"评审平均分 {standing.mean}({standing.count}位评审)"
+    )
+
+
+def _ticked_candidates(selection_round: SelectionRound, ticked) -> list[Candidate]:
+    ids = {item if isinstance(item, int) else item.id for item in ticked or ()}
+    by_id = {candidate.id: candidate for candidate in selection_round.candidates}
+    if not ids:
+        raise InvalidInput(_l("Tick the candidates to award."), "candidate_ids")
+    if not ids <= by_id.keys():
+        raise NotFound(_l("A ticked candidate is not in this round."), "candidate_ids")
+    return [by_id[candidate_id] for candidate_id in sorted(ids)]
+
+
+def approve(actor, selection_round: SelectionRound, ticked, awarded_on: date) -> list[TitleHolding]:
+    """Award the ticked candidates (within the quota, each eligible) and close the round; all checks come first."""
+    if selection_round.stage != RoundStage.APPROVAL:
+        raise Conflict(_l("Awards are approved only at the approval stage."))
+    chosen = _ticked_candidates(selection_round, ticked)
+    if len(chosen) > selection_round.quota:
+        raise InvalidInput(
+            _l(
+                "Quota exceeded: the quota is %(quota)d and %(count)d candidates are ticked.",
+                quota=selection_round.quota,
+                count=len(chosen),
+            ),
+            "candidate_ids",
+        )
+    if not isinstance(awarded_on, date) or awarded_on.year < selection_round.year:
+        raise InvalidInput(_l("The award date lies before the round's year."), "awarded_on")
+    held = held_titles(c.person_id for c in chosen)
+    for candidate in chosen:
+        problems = eligibility_problems(selection_round, candidate.person, held.get(candidate.person_id, []))
+        if problems:
+            raise InvalidInput(
+                _l("%(name)s is not eligible: %(reasons)s", name=candidate.person.name, reasons=_joined(problems)),
+                "candidate_ids",
+            )
+    by_candidate = {standing.candidate.id: standing for standing in standings(selection_round)}
+    holdings = [_award(actor, selection_round, by_candidate[c.id], awarded_on) for c in chosen]
+    chosen_ids = {c.id for c in chosen}
+    for candidate in selection_round.candidates:
+        if candidate.id not in chosen_ids:
+            candidate.status = CandidateStatus.NOT_AWARDED
+    selection_round.stage = RoundStage.CLOSED
+    audit.record(
+        actor,
+        "selection.approve",
+        selection_round,
+        before={"stage": RoundStage.APPROVAL},
+        after={
+            "stage": RoundStage.CLOSED,
+            "awarded": sorted(chosen_ids),
+            "not_awarded": sorted(c.id for c in selection_round.candidates if c.id not in chosen_ids),
+            "awarded_on": awarded_on,
+        },
+    )
+    return holdings
+
+
+def _award(actor, selection_round: SelectionRound, standing: Standing, awarded_on: date) -> TitleHolding:
+    candidate = standing.candidate
+    candidate.status = CandidateStatus.AWARDED
+    holding = TitleHolding(
+        person_id=candidate.person_id,
+        title=selection_round.title.name,
+        awarded_on=awarded_on,
+        basis=_basis_text(selection_round, standing),
+        round_id=selection_round.id,
+    )
+    db.session.add(holding)
+    audit.record(
+        actor,
+        "selection.award",
+        holding,
+        after={
+            "person": candidate.person_id,
+            "title": holding.title,
+            "round": selection_round.id,
+            "mean": standing.mean,
+        },
+    )
+    return holding
+
+
+def round_counts(rounds: Iterable[SelectionRound]) -> dict[int, int]:
+    """round id → number of candidates, for the list of rounds."""
+    ids = [r.id for r in rounds]
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Candidate.round_id, func.count(Candidate.id))
+            .where(Candidate.round_id.in_(ids))
+            .group_by(Candidate.round_id)
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------- demo
+
+DEMO_TITLES = (
+    ("宿迁市技术能手", TitleLevel.MUNICIPAL, "宿迁市人力资源和社会保障局"),
+    ("宿迁市企业首席技师", TitleLevel.MUNICIPAL, "宿迁市人力资源和社会保障局"),
+    ("江苏省技术能手", TitleLevel.PROVINCIAL, "江苏省人力资源和社会保障厅"),
+    ("全国技术能手", TitleLevel.NATIONAL, "人力资源和社会保障部"),
+    ("天津市技术能手", TitleLevel.MUNICIPAL, "天津市人力资源和社会保障局"),
+    ("城区技术能手", TitleLevel.DISTRICT, "晋城市城区人力资源和社会保障局"),
+    ("哈尔滨市首席技师", TitleLevel.MUNICIPAL, "哈尔滨市人力资源和社会保障局"),
+    ("龙江技术能手", TitleLevel.PROVINCIAL, "黑龙江省人力资源和社会保障厅"),
+)
+# The Suqian targets (DOMAIN.md §1): 50 Technical Experts and 20 enterprise Chief Technicians a year.
+DEMO_ROUNDS = (("宿迁市技术能手", 50, []), ("宿迁市企业首席技师", 20, [{"kind": "min_grade", "grade": "g2"}]))
+SUQIAN_CODE = "321300"
+
+
+def demo_rounds(owner) -> list[SelectionRound]:
+    """The demo's title catalogue and this year's two Suqian rounds, taking recommendations; safe to run twice."""
+    by_name = {title.name: title for title in titles()}
+    for name, level, body in DEMO_TITLES:
+        if name not in by_name:
+            by_name[name] = add_title(owner, name=name, level=level.value, awarding_body=body)
+    region = db.session.scalar(select(Region).where(Region.code == SUQIAN_CODE))
+    year = local_now().year
+    created = []
+    for name, quota, eligibility in DEMO_ROUNDS:
+        title = by_name[name]
+        existing = db.session.scalar(
+            select(SelectionRound).where(SelectionRound.title_id == title.id, SelectionRound.year == year)
+        )
+        created.append(
+            existing or create_round(owner, title=title, year=year, quota=quota, region=region, eligibility=eligibility)
+        )
+    return created

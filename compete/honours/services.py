@@ -26,6 +26,8 @@ from compete.rules import policy as policies
 from compete.venue.models import Entry
 
 ACTIVE = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
+# What applying the policy again leaves alone: a declined promotion stays declined.
+DECIDED = (*ACTIVE, OutcomeStatus.DECLINED)
 
 
 def policy_of(competition: Competition) -> tuple[policies.Policy, str]:
@@ -69,9 +71,11 @@ def _people_of(event: Event) -> dict[int, tuple[int, int]]:
     return {entry_id: (registration_id, person_id) for entry_id, registration_id, person_id in found}
 
 
-def active_outcomes(competition: Competition) -> list[Outcome]:
+def active_outcomes(competition: Competition, statuses=ACTIVE) -> list[Outcome]:
     return db.session.scalars(
-        select(Outcome).where(Outcome.competition_id == competition.id, Outcome.status.in_(ACTIVE)).order_by(Outcome.id)
+        select(Outcome)
+        .where(Outcome.competition_id == competition.id, Outcome.status.in_(statuses))
+        .order_by(Outcome.id)
     ).all()
 
 
@@ -141,7 +145,22 @@ def preview(competition: Competition) -> list[PreviewRow]:
     return rows
 
 
-def _basis(competition: Competition, item: PreviewRow, version: str) -> dict:
+def _fired_for(chosen: policies.Policy, wanted: Wanted, reasons) -> list:
+    """The reasons behind one effect: the rules that gave it, and any switch that shaped it."""
+    rules = {rule.id: rule for rule in chosen.rules}
+
+    def gave(rule) -> bool:
+        if wanted.kind == OutcomeKind.PROMOTION:
+            return rule.promote is not None
+        return wanted.title in (rule.grant if wanted.kind == OutcomeKind.TITLE else rule.nominate)
+
+    return [
+        r for r in reasons if (r.rule in rules and gave(rules[r.rule])) or (r.rule not in rules and wanted.grade_to)
+    ]
+
+
+def _basis(competition: Competition, item: PreviewRow, wanted: Wanted, policy_version: tuple) -> dict:
+    chosen, version = policy_version
     return {
         "competition": competition.name,
         "competition_id": competition.id,
@@ -152,7 +171,11 @@ def _basis(competition: Competition, item: PreviewRow, version: str) -> dict:
         "total": None if item.row.total is None else str(item.row.total),
         "award": item.row.award,
         "policy": version,
-        "reasons": [{"rule": r.rule, "text": r.text, "facts": dict(r.facts)} for r in item.effects.reasons],
+        "policy_name": chosen.name_zh,
+        "reasons": [
+            {"rule": r.rule, "text": r.text, "facts": dict(r.facts)}
+            for r in _fired_for(chosen, wanted, item.effects.reasons)
+        ],
     }
 
 
@@ -167,8 +190,14 @@ def basis_lines(outcome: Outcome) -> list[str]:
 
 
 def _basis_text(outcome: Outcome) -> str:
+    """The basis as the registry keeps it, in the words of a paper record (in Chinese, as the documents are)."""
     basis = outcome.basis
-    return f"{basis['competition']} {basis['event']} 第{basis['rank']}名 ({'; '.join(basis_lines(outcome))})"
+    total = f"(总成绩{basis['total']})" if basis["total"] else ""
+    rules = ";".join(reason["text"] for reason in basis["reasons"])
+    return (
+        f"{basis['competition']}{basis['event']}第{basis['rank']}名{total},"
+        f"依据《{basis.get('policy_name', basis['policy'])}》({basis['policy']}):{rules}"
+    )
 
 
 def _record_grade(actor, outcome: Outcome) -> None:
@@ -196,7 +225,8 @@ def _record_grade(actor, outcome: Outcome) -> None:
     )
 
 
-def _record(actor, competition: Competition, item: PreviewRow, wanted: Wanted, version: str, proposed: bool):
+def _record(actor, competition: Competition, item: PreviewRow, wanted: Wanted, policy_version: tuple):
+    proposed = policy_version[0].switches.proposed
     status = OutcomeStatus.PROPOSED if wanted.kind == OutcomeKind.PROMOTION and proposed else OutcomeStatus.CONFIRMED
     outcome = Outcome(
         competition_id=competition.id,
@@ -208,7 +238,7 @@ def _record(actor, competition: Competition, item: PreviewRow, wanted: Wanted, v
         grade_from=wanted.grade_from,
         grade_to=wanted.grade_to,
         status=status,
-        basis=_basis(competition, item, version),
+        basis=_basis(competition, item, wanted, policy_version),
         created_by_id=actor.id,
     )
     db.session.add(outcome)
@@ -283,7 +313,7 @@ def apply_policy(actor, competition: Competition) -> Applied:
         raise Conflict(_l("The policy is applied to final results only: finalize the results first."))
     chosen, version = policy_of(competition)
     existing: dict[tuple, Outcome] = {}
-    for outcome in active_outcomes(competition):
+    for outcome in active_outcomes(competition, DECIDED):
         key = (outcome.registration_id, str(outcome.kind), outcome.title, outcome.grade_from, outcome.grade_to)
         existing[key] = outcome
     recorded = kept = 0
@@ -292,7 +322,7 @@ def apply_policy(actor, competition: Competition) -> Applied:
             if existing.pop((item.registration_id, *wanted.key), None) is not None:
                 kept += 1
                 continue
-            _record(actor, competition, item, wanted, version, chosen.switches.proposed)
+            _record(actor, competition, item, wanted, (chosen, version))
             recorded += 1
     for stale in existing.values():
         _withdraw(actor, stale, str(_l("The policy applied again gives another outcome.")))
@@ -333,7 +363,10 @@ def decline_promotion(actor, outcome: Outcome, reason: str) -> None:
         raise Conflict(_l("Only a proposed promotion can be declined."))
     if not reason.strip():
         raise InvalidInput(_l("Give the reason for declining the promotion."), "reason")
-    _withdraw(actor, outcome, reason.strip())
+    outcome.status, outcome.withdrawn_at, outcome.withdrawn_reason = OutcomeStatus.DECLINED, utcnow(), reason.strip()
+    audit.record(
+        actor, "honours.decline", outcome, competition_id=outcome.competition_id, after={"reason": reason.strip()}
+    )
 
 
 def withdraw_outcomes(actor, competition: Competition, reason: str) -> int:
@@ -392,7 +425,11 @@ def person_history(person: Person) -> list[HistoryLine]:
     from compete.results.services import latest_publication
 
     registrations = db.session.scalars(
-        select(Registration).where(Registration.person_id == person.id).order_by(Registration.submitted_at.desc())
+        select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .join(Competition, Competition.id == Event.competition_id)
+        .where(Registration.person_id == person.id)
+        .order_by(Competition.starts_on.desc(), Registration.id)
     ).all()
     entries = dict(
         db.session.execute(
@@ -429,3 +466,10 @@ def nominations_of(person: Person) -> list[Outcome]:
             Outcome.person_id == person.id, Outcome.kind == OutcomeKind.NOMINATION, Outcome.status.in_(ACTIVE)
         )
     ).all()
+
+
+def by_registration(outcomes) -> dict[int, list[Outcome]]:
+    grouped: dict[int, list[Outcome]] = {}
+    for outcome in outcomes:
+        grouped.setdefault(outcome.registration_id, []).append(outcome)
+    return grouped

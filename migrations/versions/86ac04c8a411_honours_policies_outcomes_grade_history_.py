@@ -146,6 +146,7 @@ def upgrade():
             sa.Enum(
                 "proposed",
                 "confirmed",
+                "declined",
                 "withdrawn",
                 name="outcomestatus",
                 native_enum=False,

@@ -70,7 +70,10 @@ def test_apply_records_promotions_and_nominations_with_their_basis(organizer):
     assert basis["reasons"][0]["rule"] == "worker-top-10"
     change = db.session.scalar(select(GradeChange).where(GradeChange.person_id == person(ZHANG).id))
     assert (change.grade_from, change.grade_to, change.changed_on) == ("g3", "g2", competition.ends_on)
-    assert "worker-top-10" in change.basis and competition.name in change.basis
+    assert change.basis.startswith(f"{competition.name}焊工(职工组)第1名(总成绩92.45),依据《天津市一类竞赛(2024)》")
+    assert (
+        "职工组前10名晋升技师" in change.basis and "天津市技术能手" not in change.basis
+    )  # only the rule that promoted
 
 
 def test_applying_again_records_nothing_new(organizer):
@@ -135,9 +138,11 @@ def test_proposed_promotions_wait_for_confirmation(organizer):
     with pytest.raises(InvalidInput):
         honours.decline_promotion(organizer, second, "  ")
     honours.decline_promotion(organizer, second, "does not meet the ordinary conditions")
-    assert second.status == OutcomeStatus.WITHDRAWN and person(LIU).grade == "g3"
+    assert second.status == OutcomeStatus.DECLINED and person(LIU).grade == "g3"
     with pytest.raises(Conflict):
         honours.confirm_promotion(organizer, second)
+    again = honours.apply_policy(organizer, competition)  # a declined promotion is not proposed again
+    assert (again.recorded, again.withdrawn) == (0, 0) and second.status == OutcomeStatus.DECLINED
     assert honours.confirm_all(organizer, competition) == 3
 
 

@@ -126,7 +126,7 @@ def test_competition_outcomes_are_recorded_and_shown_on_the_person_page(app, fin
         assert zhang.grade == "g2"
     person = client.get(f"/admin/people/{person_id}").get_data(as_text=True)
     assert "data-grade-history" in person and "高级工 → <strong>技师</strong>" in person
-    assert "worker-top-10" in person and "天津市技术能手" in person
+    assert "职工组前10名晋升技师" in person and "天津市技术能手" in person
 
 
 def test_another_organizer_cannot_apply_or_see_outcomes(app, final):
