@@ -87,7 +87,19 @@ def test_publishing_needs_a_review_of_exactly_the_current_table(day):
     rows = publication.snapshot["events"][0]["rows"]
     assert rows[0]["rank"] == 1 and rows[0]["award"] == "gold"
     assert "*" in rows[0]["id_number"] and len(rows[0]["id_number"]) == 18
-    public = {"entry_id", "rank", "name", "unit", "id_number", "status", "theory", "practical", "total", "award", "tied"}
+    public = {
+        "entry_id",
+        "rank",
+        "name",
+        "unit",
+        "id_number",
+        "status",
+        "theory",
+        "practical",
+        "total",
+        "award",
+        "tied",
+    }
     assert all(set(row) == public for row in rows)  # only the public fields, no full ID number
 
 
