@@ -36,11 +36,18 @@ def save_screenshot(page: Page, name: str) -> Path:
 def choose_language(page: Page, locale: str) -> None:
     """Press the navbar's language button, opening the collapsed menu first on narrow screens."""
     # Before the stylesheets have loaded, the toggler shows at any width: decide once they have.
-    page.wait_for_load_state("load")
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    page.get_by_role("button", name=LANGUAGE_BUTTONS[locale], exact=True).click()
+    button = page.get_by_role("button", name=LANGUAGE_BUTTONS[locale], exact=True)
+    for attempt in range(2):
+        page.wait_for_load_state("load")
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+            # The collapsed menu slides open; a press during the slide can miss on a busy machine.
+            expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+        with page.expect_navigation():
+            button.click()
+        if page.locator("html").get_attribute("lang") == HTML_LANG[locale] or attempt:
+            break
     expect(page.locator("html")).to_have_attribute("lang", HTML_LANG[locale])
 
 
