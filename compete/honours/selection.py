@@ -1,38 +1,30 @@
 """Selection rounds (评选): title catalogue, rounds with quota and eligibility, stages, awards to the registry."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from fractions import Fraction
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from compete.accounts.models import Role, User
 from compete.audit import services as audit
 from compete.columns import local_now
-from compete.competitions.models import Competition
-from compete.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from compete.errors import Conflict, InvalidInput, NotFound
 from compete.extensions import db
+from compete.honours.eligibility import eligibility_problems, held_titles, nomination_for
 from compete.honours.models import (
     Candidate,
     CandidateStatus,
     HonourTitle,
     Outcome,
-    OutcomeKind,
-    OutcomeStatus,
-    ReviewScore,
     RoundStage,
     SelectionRound,
     TitleHolding,
     TitleLevel,
 )
-from compete.labels import localized
+from compete.honours.review import Standing, standings
 from compete.people.models import Person, Region
 from compete.rules import grades
-from compete.rules.scoring import round_half_up
 
 STAGE_ORDER = (
     RoundStage.RECOMMENDATION,
@@ -41,12 +33,10 @@ STAGE_ORDER = (
     RoundStage.APPROVAL,
     RoundStage.CLOSED,
 )
-REVIEWER_ROLES = frozenset({Role.CHIEF_JUDGE, Role.JUDGE, Role.SUPERVISOR})
 # A candidate goes to publicity only once this many experts have scored them (unverified: a common panel minimum).
 MIN_REVIEWERS = 3
 REQUIREMENT_KINDS = ("min_grade", "holds_title", "nominated")
 YEARS = (2000, 2100)
-HIGHEST_SCORE = Decimal(100)
 
 
 # ---------------------------------------------------------------- competition nominations (policy application)
@@ -186,99 +176,6 @@ def rounds_of(user) -> list[SelectionRound]:
     return db.session.scalars(query).all()
 
 
-# ---------------------------------------------------------------- eligibility
-
-
-def held_titles(person_ids: Iterable[int]) -> dict[int, list[str]]:
-    """person id → the titles the person holds now (withdrawn holdings left out)."""
-    held: dict[int, list[str]] = {}
-    ids = list(person_ids)
-    if not ids:
-        return held
-    for person_id, title in db.session.execute(
-        select(TitleHolding.person_id, TitleHolding.title)
-        .where(TitleHolding.person_id.in_(ids), TitleHolding.withdrawn_at.is_(None))
-        .order_by(TitleHolding.awarded_on, TitleHolding.id)
-    ):
-        held.setdefault(person_id, []).append(title)
-    return held
-
-
-def nomination_for(selection_round: SelectionRound, person: Person) -> Outcome | None:
-    """The person's latest standing competition nomination for the round's title, from its year or before."""
-    return db.session.scalar(
-        select(Outcome)
-        .join(Competition, Competition.id == Outcome.competition_id)
-        .where(
-            Outcome.person_id == person.id,
-            Outcome.kind == OutcomeKind.NOMINATION,
-            Outcome.status == OutcomeStatus.CONFIRMED,
-            Outcome.title == selection_round.title.name,
-            Competition.year <= selection_round.year,
-        )
-        .order_by(Competition.year.desc(), Outcome.id.desc())
-        .limit(1)
-    )
-
-
-def _titles_text(names: list[str]) -> str:
-    return gettext(" or ").join(names)
-
-
-def requirement_titles(requirement: dict) -> list[str]:
-    return list(requirement.get("titles") or [requirement["title"]])
-
-
-def describe_requirement(requirement: dict, title_name: str) -> str:
-    """One requirement as a reader checks it."""
-    kind = requirement.get("kind")
-    if kind == "min_grade":
-        return gettext("holds %(grade)s or higher", grade=localized(grades.get(requirement["grade"])))
-    if kind == "holds_title":
-        return gettext("holds the title %(titles)s", titles=_titles_text(requirement_titles(requirement)))
-    if kind == "nominated":
-        return gettext("has a competition nomination for %(title)s", title=title_name)
-    return str(kind)
-
-
-def _requirement_problem(requirement: dict, selection_round: SelectionRound, person: Person, held: list[str]):
-    kind = requirement["kind"]
-    if kind == "min_grade":
-        needed = requirement["grade"]
-        if grades.order(person.grade) < grades.order(needed):
-            return gettext(
-                "Holds %(held)s; the round needs %(grade)s or higher.",
-                held=localized(grades.get(person.grade)),
-                grade=localized(grades.get(needed)),
-            )
-    elif kind == "holds_title":
-        wanted = requirement_titles(requirement)
-        if not set(wanted) & set(held):
-            return gettext("Does not hold the title %(titles)s.", titles=_titles_text(wanted))
-    elif kind == "nominated" and nomination_for(selection_round, person) is None:
-        return gettext("Has no competition nomination for %(title)s.", title=selection_round.title.name)
-    return None
-
-
-def eligibility_problems(selection_round: SelectionRound, person: Person, held: list[str] | None = None) -> list[str]:
-    """Why the person cannot be a candidate of this round, translated; empty when eligible."""
-    if held is None:
-        held = held_titles([person.id]).get(person.id, [])
-    problems = []
-    if selection_round.title.name in held:
-        problems.append(gettext("Already holds the title %(title)s.", title=selection_round.title.name))
-    region = selection_round.region
-    unit_region = person.unit.region if person.unit is not None else None
-    # A person whose unit has no region on record is given the benefit of the doubt.
-    if region is not None and unit_region is not None and region.id not in unit_region.lineage_ids():
-        problems.append(gettext("%(unit)s is not in %(region)s.", unit=person.unit.name, region=region.full_name))
-    for requirement in selection_round.eligibility or []:
-        problem = _requirement_problem(requirement, selection_round, person, held)
-        if problem:
-            problems.append(problem)
-    return problems
-
-
 def _joined(problems: list[str]) -> str:
     return gettext("; ").join(problems)
 
@@ -323,94 +220,6 @@ def recommend(actor, selection_round: SelectionRound, person: Person, *, unit=No
         },
     )
     return candidate
-
-
-# ---------------------------------------------------------------- expert review
-
-
-def reviewers() -> list[User]:
-    return db.session.scalars(
-        select(User).where(User.role.in_(REVIEWER_ROLES), User.active.is_(True)).order_by(User.display_name)
-    ).all()
-
-
-def _checked_score(score) -> Decimal:
-    if isinstance(score, int) and not isinstance(score, bool):
-        score = Decimal(score)
-    if not isinstance(score, Decimal) or not score.is_finite() or not 0 <= score <= HIGHEST_SCORE:
-        raise InvalidInput(_l("A score lies between 0 and 100."), "score")
-    if score.as_tuple().exponent < -2 and score != score.quantize(Decimal("0.01")):
-        raise InvalidInput(_l("A score has at most 2 decimals."), "score")
-    return score.quantize(Decimal("0.01"))
-
-
-def record_score(actor, candidate: Candidate, reviewer: User, score, comment: str = "") -> ReviewScore:
-    """One reviewer's score of one candidate; entering it again replaces it, and the trail keeps both."""
-    if candidate.round.stage != RoundStage.REVIEW:
-        raise Conflict(_l("Scores are entered only at the expert review stage."))
-    if reviewer.role not in REVIEWER_ROLES or not reviewer.active:
-        raise NotAllowed(
-            _l(
-                "%(name)s is not a reviewer: scores come from chief judge, judge or supervisor accounts.",
-                name=reviewer.display_name,
-            ),
-            "reviewer_id",
-        )
-    value = _checked_score(score)
-    comment = (comment or "").strip()
-    existing = db.session.scalar(
-        select(ReviewScore).where(ReviewScore.candidate_id == candidate.id, ReviewScore.reviewer_id == reviewer.id)
-    )
-    before = audit.snapshot(existing, ("score", "comment")) if existing is not None else None
-    if existing is None:
-        existing = ReviewScore(candidate=candidate, reviewer=reviewer, score=value, comment=comment)
-        db.session.add(existing)
-    else:
-        existing.score, existing.comment = value, comment
-    db.session.flush()
-    audit.record(
-        actor,
-        "selection.score",
-        existing,
-        before=before,
-        after={"candidate": candidate.id, "reviewer": reviewer.id, "score": value, "comment": comment},
-    )
-    return existing
-
-
-@dataclass(frozen=True)
-class Standing:
-    candidate: Candidate
-    scores: tuple[ReviewScore, ...]
-    mean: Decimal | None  # exact mean rounded half-up to 2 places; None before any score
-    rank: int | None
-
-    @property
-    def count(self) -> int:
-        return len(self.scores)
-
-
-def _mean(scores) -> Decimal | None:
-    if not scores:
-        return None
-    return round_half_up(sum((Fraction(s.score) for s in scores), Fraction(0)) / len(scores))
-
-
-def standings(selection_round: SelectionRound) -> list[Standing]:
-    """Candidates by mean review score, best first; equal rounded means share a rank (1, 2, 2, 4), unscored last."""
-    scored = []
-    for candidate in selection_round.candidates:
-        scores = tuple(sorted(candidate.scores, key=lambda s: (s.reviewer.display_name, s.reviewer_id)))
-        scored.append((candidate, scores, _mean(scores)))
-    scored.sort(key=lambda item: (item[2] is None, -(item[2] or 0), item[0].id))
-    result, previous, rank = [], None, None
-    for position, (candidate, scores, mean) in enumerate(scored, start=1):
-        if mean is None:
-            rank = None
-        elif mean != previous:
-            rank, previous = position, mean
-        result.append(Standing(candidate, scores, mean, rank))
-    return result
 
 
 # ---------------------------------------------------------------- stages and approval

@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import extract, select
+from sqlalchemy import select
 
 from compete.audit import services as audit
 from compete.columns import utcnow
 from compete.competitions.models import Competition, Event
 from compete.errors import Conflict, InvalidInput
 from compete.extensions import db
-from compete.honours import policies as own_policies
+from compete.honours.derive import DECIDED, PreviewRow, Wanted, active_outcomes, policy_of, preview
 from compete.honours.models import (
     GradeChange,
     Outcome,
@@ -18,131 +18,9 @@ from compete.honours.models import (
     OutcomeStatus,
     TitleHolding,
 )
-from compete.people.models import Person
-from compete.registration.models import Registration
-from compete.results.compute import ResultRow
-from compete.results.services import computed_results, is_final
+from compete.results.services import is_final
 from compete.rules import policy as policies
 from compete.venue.models import Entry
-
-ACTIVE = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
-# What applying the policy again leaves alone: a declined promotion stays declined.
-DECIDED = (*ACTIVE, OutcomeStatus.DECLINED)
-
-
-def policy_of(competition: Competition) -> tuple[policies.Policy, str]:
-    """The competition's policy and the version its outcomes cite ("own-3 v2" for an organizer's copy)."""
-    return own_policies.resolve(competition.policy_preset)
-
-
-@dataclass(frozen=True)
-class Wanted:
-    """One effect the policy gives one result: what ``apply_policy`` records as an outcome."""
-
-    kind: OutcomeKind
-    title: str | None = None
-    grade_from: str | None = None
-    grade_to: str | None = None
-
-    @property
-    def key(self) -> tuple:
-        return (str(self.kind), self.title, self.grade_from, self.grade_to)
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    event: Event
-    row: ResultRow
-    registration_id: int
-    person_id: int
-    grade: str
-    entrants: int
-    effects: policies.Effects
-    wanted: tuple[Wanted, ...]
-
-
-def _people_of(event: Event) -> dict[int, tuple[int, int]]:
-    """entry id → (registration id, person id)."""
-    found = db.session.execute(
-        select(Entry.id, Registration.id, Registration.person_id)
-        .join(Registration, Registration.id == Entry.registration_id)
-        .where(Entry.event_id == event.id)
-    ).all()
-    return {entry_id: (registration_id, person_id) for entry_id, registration_id, person_id in found}
-
-
-def active_outcomes(competition: Competition, statuses=ACTIVE) -> list[Outcome]:
-    return db.session.scalars(
-        select(Outcome)
-        .where(Outcome.competition_id == competition.id, Outcome.status.in_(statuses))
-        .order_by(Outcome.id)
-    ).all()
-
-
-def _grade_before(person: Person, own_promotions: dict[int, Outcome]) -> str:
-    """The grade the person held before this competition: unchanged by re-applying its own promotion."""
-    promotion = own_promotions.get(person.id)
-    return promotion.grade_from if promotion is not None else person.grade
-
-
-def _promoted_in_year(person_id: int, year: int, competition: Competition) -> bool:
-    """Whether another competition already promoted this person in the year (one competition promotion a year)."""
-    return (
-        db.session.scalar(
-            select(GradeChange.id)
-            .join(Outcome, Outcome.id == GradeChange.outcome_id)
-            .where(
-                GradeChange.person_id == person_id,
-                GradeChange.withdrawn_at.is_(None),
-                extract("year", GradeChange.changed_on) == year,
-                Outcome.competition_id != competition.id,
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def _wanted(effects: policies.Effects) -> tuple[Wanted, ...]:
-    wanted = [Wanted(OutcomeKind.TITLE, title=title) for title in effects.titles]
-    wanted += [Wanted(OutcomeKind.NOMINATION, title=title) for title in effects.nominations]
-    if effects.promotion:
-        wanted.append(Wanted(OutcomeKind.PROMOTION, grade_from=effects.promotion[0], grade_to=effects.promotion[1]))
-    return tuple(wanted)
-
-
-def preview(competition: Competition) -> list[PreviewRow]:
-    """Every competitor's outcomes under the competition's policy, computed from its results (nothing recorded)."""
-    chosen, _version = policy_of(competition)
-    own_promotions = {o.person_id: o for o in active_outcomes(competition) if o.kind == OutcomeKind.PROMOTION}
-    rows = []
-    for event, results in computed_results(competition):
-        people_of = _people_of(event)
-        persons = {
-            p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_([p for _, p in people_of.values()])))
-        }
-        for row in results.rows:
-            registration_id, person_id = people_of[row.entry_id]
-            person = persons[person_id]
-            grade = _grade_before(person, own_promotions)
-            standing = policies.Standing(
-                level=competition.level,
-                group=str(event.group),
-                rank=row.rank,
-                entrants=results.ranked_entrants,
-                grade=grade,
-                total=row.total,
-                pass_mark=event.pass_mark,
-                award=row.award,
-                promoted_this_year=row.rank is not None and _promoted_in_year(person_id, competition.year, competition),
-            )
-            effects = policies.evaluate(chosen, standing)
-            rows.append(
-                PreviewRow(
-                    event, row, registration_id, person_id, grade, results.ranked_entrants, effects, _wanted(effects)
-                )
-            )
-    return rows
 
 
 def _fired_for(chosen: policies.Policy, wanted: Wanted, reasons) -> list:
@@ -409,62 +287,6 @@ def recorded_outcomes(competition: Competition) -> list[Outcome]:
     """Every outcome recorded for the competition, withdrawn ones included (the trail)."""
     return db.session.scalars(
         select(Outcome).where(Outcome.competition_id == competition.id).order_by(Outcome.event_id, Outcome.id)
-    ).all()
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    """One competition of a person's history: the registration, and the published line when there is one."""
-
-    registration: Registration
-    published: dict | None
-    final: bool
-
-
-def person_history(person: Person) -> list[HistoryLine]:
-    from compete.results.services import latest_publication
-
-    registrations = db.session.scalars(
-        select(Registration)
-        .join(Event, Event.id == Registration.event_id)
-        .join(Competition, Competition.id == Event.competition_id)
-        .where(Registration.person_id == person.id)
-        .order_by(Competition.starts_on.desc(), Registration.id)
-    ).all()
-    entries = dict(
-        db.session.execute(
-            select(Entry.registration_id, Entry.id).where(Entry.registration_id.in_([r.id for r in registrations]))
-        ).all()
-    )
-    lines = []
-    for registration in registrations:
-        event = registration.event
-        publication = latest_publication(event.competition_id)
-        published = None
-        if publication is not None and registration.id in entries:
-            rows = next((e["rows"] for e in publication.snapshot["events"] if e["code"] == event.code), [])
-            published = next((row for row in rows if row.get("entry_id") == entries[registration.id]), None)
-        lines.append(HistoryLine(registration, published, is_final(event.competition_id)))
-    return lines
-
-
-def grade_history(person: Person) -> list[GradeChange]:
-    return db.session.scalars(
-        select(GradeChange).where(GradeChange.person_id == person.id).order_by(GradeChange.changed_on, GradeChange.id)
-    ).all()
-
-
-def titles_of(person: Person) -> list[TitleHolding]:
-    return db.session.scalars(
-        select(TitleHolding).where(TitleHolding.person_id == person.id).order_by(TitleHolding.awarded_on)
-    ).all()
-
-
-def nominations_of(person: Person) -> list[Outcome]:
-    return db.session.scalars(
-        select(Outcome).where(
-            Outcome.person_id == person.id, Outcome.kind == OutcomeKind.NOMINATION, Outcome.status.in_(ACTIVE)
-        )
     ).all()
 
 

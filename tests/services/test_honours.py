@@ -11,7 +11,7 @@ from sqlalchemy import select
 from compete.competitions.models import Competition
 from compete.errors import CompeteError, Conflict, InvalidInput
 from compete.extensions import db
-from compete.honours import policies
+from compete.honours import derive, policies
 from compete.honours import services as honours
 from compete.honours.models import GradeChange, OutcomeKind, OutcomeStatus, TitleHolding
 from compete.people.models import Person
@@ -50,7 +50,7 @@ def person(id_number) -> Person:
 
 
 def active(competition, kind=None):
-    return [o for o in honours.active_outcomes(competition) if kind is None or o.kind == kind]
+    return [o for o in derive.active_outcomes(competition) if kind is None or o.kind == kind]
 
 
 def test_apply_records_promotions_and_nominations_with_their_basis(organizer):
@@ -89,14 +89,14 @@ def test_policy_is_applied_to_final_results_only(organizer):
     competition = db.session.get(Competition, loader.load(scenario(), organizer))
     with pytest.raises(Conflict, match="final results only"):
         honours.apply_policy(organizer, competition)
-    assert honours.active_outcomes(competition) == []
+    assert derive.active_outcomes(competition) == []
 
 
 def test_reopening_withdraws_outcomes_and_restores_grades_with_a_trail(organizer):
     competition = finished(organizer, scenario())
     honours.apply_policy(organizer, competition)
     finalization.reopen(organizer, competition, "appeal upheld after the deadline")
-    assert honours.active_outcomes(competition) == []
+    assert derive.active_outcomes(competition) == []
     assert person(ZHANG).grade == "g3"
     withdrawn = honours.recorded_outcomes(competition)
     assert {o.status for o in withdrawn} == {OutcomeStatus.WITHDRAWN}
@@ -150,7 +150,7 @@ def test_one_competition_promotion_per_person_per_year(organizer):
     first = finished(organizer, scenario())
     honours.apply_policy(organizer, first)
     second = finished(organizer, scenario(name="同年第二场比赛"))
-    preview = {item.row.id_number: item for item in honours.preview(second) if item.row.rank == 1}
+    preview = {item.row.id_number: item for item in derive.preview(second) if item.row.rank == 1}
     zhang = preview[ZHANG]
     # Tianjin allows one competition promotion a year: the second contest of the year promotes nobody again.
     assert zhang.effects.promotion is None and zhang.grade == "g2"

@@ -13,7 +13,7 @@ from compete.accounts.models import Role
 from compete.audit.models import AuditEntry
 from compete.errors import CompeteError, Conflict, InvalidInput, NotAllowed, NotFound
 from compete.extensions import db
-from compete.honours import selection
+from compete.honours import eligibility, review, selection
 from compete.honours.models import (
     Candidate,
     CandidateStatus,
@@ -121,7 +121,7 @@ def open_round(world, name="宿迁市技术能手", quota=50, eligibility=(), re
 def score_all(world, scores_by_candidate):
     for candidate, scores in scores_by_candidate.items():
         for reviewer, score in zip(world["reviewers"], scores, strict=False):
-            selection.record_score(world["organizer"], candidate, reviewer, Decimal(score))
+            review.record_score(world["organizer"], candidate, reviewer, Decimal(score))
 
 
 def to_approval(world, selection_round, scores_by_candidate):
@@ -245,7 +245,7 @@ def test_a_candidate_must_meet_every_requirement(world, requirements, grade, hel
     if nominated_in is not None:
         nominate(world, someone, NATIONAL, year=nominated_in)
     with force_locale("en"):
-        problems = selection.eligibility_problems(selection_round, someone)
+        problems = eligibility.eligibility_problems(selection_round, someone)
     assert len(problems) == len(expected), problems
     for problem, fragment in zip(problems, expected, strict=True):
         assert fragment in problem
@@ -256,10 +256,10 @@ def test_withdrawn_titles_and_nominations_do_not_count(world):
     someone = person(world)
     holds(someone, PROVINCIAL)
     db.session.scalar(select(TitleHolding)).withdrawn_at = date(YEAR, 1, 2)
-    assert len(selection.eligibility_problems(selection_round, someone)) == 1
+    assert len(eligibility.eligibility_problems(selection_round, someone)) == 1
     nominated_round = open_round(world, name="天津市技术能手", eligibility=[{"kind": "nominated"}])
     nominate(world, someone, "天津市技术能手", status=OutcomeStatus.WITHDRAWN)
-    assert len(selection.eligibility_problems(nominated_round, someone)) == 1
+    assert len(eligibility.eligibility_problems(nominated_round, someone)) == 1
 
 
 def test_a_round_of_a_region_takes_people_whose_unit_is_inside_it(world):
@@ -268,9 +268,9 @@ def test_a_round_of_a_region_takes_people_whose_unit_is_inside_it(world):
     outside = person(world, name="赵强", unit="school")
     unknown = person(world, name="无单位", unit=None)
     with force_locale("en"):
-        assert selection.eligibility_problems(selection_round, inside) == []
-        assert selection.eligibility_problems(selection_round, unknown) == []
-        assert selection.eligibility_problems(selection_round, outside) == ["晋城市技师学院 is not in 江苏省宿迁市."]
+        assert eligibility.eligibility_problems(selection_round, inside) == []
+        assert eligibility.eligibility_problems(selection_round, unknown) == []
+        assert eligibility.eligibility_problems(selection_round, outside) == ["晋城市技师学院 is not in 江苏省宿迁市."]
 
 
 # ---------------------------------------------------------------- recommendation
@@ -362,11 +362,11 @@ def test_scores_are_entered_at_the_review_stage_by_reviewers_only(world):
     chief = world["reviewers"][0]
     with force_locale("en"):
         with pytest.raises(Conflict, match="only at the expert review stage"):
-            selection.record_score(world["organizer"], candidate, chief, Decimal(80))
+            review.record_score(world["organizer"], candidate, chief, Decimal(80))
         selection.advance_stage(world["organizer"], selection_round)
         for outsider in (world["organizer"], world["unit_contact"]):
             with pytest.raises(NotAllowed, match="is not a reviewer"):
-                selection.record_score(world["organizer"], candidate, outsider, Decimal(80))
+                review.record_score(world["organizer"], candidate, outsider, Decimal(80))
         for bad, message in [
             (Decimal("100.01"), "between 0 and 100"),
             (Decimal(-1), "between 0 and 100"),
@@ -375,11 +375,11 @@ def test_scores_are_entered_at_the_review_stage_by_reviewers_only(world):
             (88.5, "between 0 and 100"),
         ]:
             with pytest.raises(InvalidInput, match=message) as refused:
-                selection.record_score(world["organizer"], candidate, chief, bad)
+                review.record_score(world["organizer"], candidate, chief, bad)
             assert refused.value.field == "score"
     assert count(ReviewScore) == 0
-    assert selection.record_score(world["organizer"], candidate, chief, Decimal("88.500")).score == Decimal("88.50")
-    assert selection.record_score(world["organizer"], candidate, world["reviewers"][1], 100).score == Decimal(100)
+    assert review.record_score(world["organizer"], candidate, chief, Decimal("88.500")).score == Decimal("88.50")
+    assert review.record_score(world["organizer"], candidate, world["reviewers"][1], 100).score == Decimal(100)
 
 
 def test_entering_a_score_again_replaces_it_with_before_and_after_in_the_trail(world):
@@ -387,8 +387,8 @@ def test_entering_a_score_again_replaces_it_with_before_and_after_in_the_trail(w
     candidate = selection.recommend(world["organizer"], selection_round, person(world))
     selection.advance_stage(world["organizer"], selection_round)
     reviewer = world["reviewers"][1]
-    selection.record_score(world["organizer"], candidate, reviewer, Decimal("80"), "good")
-    selection.record_score(world["organizer"], candidate, reviewer, Decimal("85.5"), "better on re-reading")
+    review.record_score(world["organizer"], candidate, reviewer, Decimal("80"), "good")
+    review.record_score(world["organizer"], candidate, reviewer, Decimal("85.5"), "better on re-reading")
     assert [s.score for s in candidate.scores] == [Decimal("85.50")]
     entries = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "selection.score").order_by(AuditEntry.id)
@@ -412,7 +412,7 @@ def test_standings_order_by_the_exact_mean_rounded_half_up(world):
             third: ["80.00", "80.00", "80.00"],
         },
     )
-    table = selection.standings(selection_round)
+    table = review.standings(selection_round)
     assert [row.candidate for row in table] == [first, second, third, fourth]
     assert [row.mean for row in table] == [Decimal("90.01"), Decimal("80.00"), Decimal("80.00"), None]
     assert [row.count for row in table] == [2, 3, 3, 0]
@@ -435,7 +435,7 @@ def test_publicity_needs_three_reviewer_scores_for_every_candidate(world):
         selection.advance_stage(organizer, selection_round)
     assert refused.value.message == "Each candidate needs 3 reviewer scores before publicity; still short: 李强."
     assert selection_round.stage == RoundStage.REVIEW
-    selection.record_score(organizer, weak, world["reviewers"][3], Decimal(72))
+    review.record_score(organizer, weak, world["reviewers"][3], Decimal(72))
     assert selection.advance_stage(organizer, selection_round) == RoundStage.PUBLICITY
     with force_locale("en"), pytest.raises(Conflict, match="moved on meanwhile"):
         selection.advance_stage(organizer, selection_round, to="publicity")  # a second click on the same button
@@ -524,7 +524,7 @@ def test_approval_records_the_titles_in_the_registry_and_closes_the_round(world,
     )
     assert "2026年宿迁市企业首席技师评选" in holding.basis and "94.17" in holding.basis  # (95 + 94 + 93.5) / 3
     assert "88.42" in by_person[second.person_id].basis  # 265.25 / 3 = 88.4166…
-    assert selection.held_titles([first.person_id]) == {first.person_id: ["宿迁市企业首席技师"]}
+    assert eligibility.held_titles([first.person_id]) == {first.person_id: ["宿迁市企业首席技师"]}
     approved = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "selection.approve"))
     assert approved.after["awarded"] == sorted([first.id, second.id]) and approved.after["not_awarded"] == [third.id]
     with force_locale("en"), pytest.raises(CompeteError):

@@ -141,7 +141,7 @@ def test_another_organizer_cannot_apply_or_see_outcomes(app, final):
 
 def test_proposed_promotion_confirm_and_decline_on_screen(app, final):
     with app.test_request_context(), force_locale("en"):
-        from compete.honours import policies
+        from compete.honours import derive, policies
         from compete.honours import services as honours
 
         organizer = db.session.scalar(select(User).where(User.username == "organizer"))
@@ -153,7 +153,7 @@ def test_proposed_promotion_confirm_and_decline_on_screen(app, final):
         competition.policy_preset = own.key
         honours.apply_policy(organizer, competition)
         db.session.commit()
-        proposed = [o.id for o in honours.active_outcomes(competition) if o.status == OutcomeStatus.PROPOSED]
+        proposed = [o.id for o in derive.active_outcomes(competition) if o.status == OutcomeStatus.PROPOSED]
     client = client_for(app, "organizer")
     assert "data-proposed" in client.get(f"/admin/competitions/{final}/honours").get_data(as_text=True)
     assert client.post(f"/admin/outcomes/{proposed[0]}/confirm").status_code == 302

@@ -7,7 +7,7 @@ from flask_login import current_user
 from compete.competitions.models import Competition
 from compete.errors import CompeteError
 from compete.extensions import db
-from compete.honours import policies
+from compete.honours import derive, policies
 from compete.honours import services as honours
 from compete.honours.models import Outcome, OutcomeStatus
 from compete.honours.policy_forms import (
@@ -113,7 +113,7 @@ def competition_honours(competition_id: int):
         competition=competition,
         final=is_final(competition.id),
         version=policies.resolve(competition.policy_preset)[1],
-        preview=honours.preview(competition),
+        preview=derive.preview(competition),
         recorded=[o for o in recorded if o.status != OutcomeStatus.WITHDRAWN],
         decided=honours.by_registration(o for o in recorded if o.status != OutcomeStatus.WITHDRAWN),
         withdrawn=[o for o in recorded if o.status in (OutcomeStatus.WITHDRAWN, OutcomeStatus.DECLINED)],

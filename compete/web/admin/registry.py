@@ -102,7 +102,7 @@ def regions():
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int):
-    from compete.honours import services as honours
+    from compete.honours import registry as honours
 
     found = db.session.get(Person, person_id)
     if found is None:

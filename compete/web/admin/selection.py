@@ -9,7 +9,7 @@ from compete.accounts.models import User
 from compete.columns import local_now
 from compete.errors import CompeteError
 from compete.extensions import db
-from compete.honours import forms
+from compete.honours import eligibility, forms, review
 from compete.honours import selection as services
 from compete.honours.models import Candidate, HonourTitle, RoundStage, SelectionRound
 from compete.people.models import Person, Region, Unit
@@ -44,7 +44,7 @@ def selection_rounds(title_form=None, round_form=None):
         counts=services.round_counts(rounds),
         title_form=title_form or forms.TitleForm(),
         round_form=round_form or forms.RoundForm(titles=catalogue, regions=_regions(), year=_this_year()),
-        describe=services.describe_requirement,
+        describe=eligibility.describe_requirement,
         names=forms,
     )
 
@@ -105,15 +105,15 @@ def _problems(chosen: SelectionRound, candidates, held) -> dict:
     """Each candidate's eligibility problems while the round is open (once closed, winners hold the title)."""
     if chosen.stage == RoundStage.CLOSED:
         return {c.id: [] for c in candidates}
-    return {c.id: services.eligibility_problems(chosen, c.person, held.get(c.person_id, [])) for c in candidates}
+    return {c.id: eligibility.eligibility_problems(chosen, c.person, held.get(c.person_id, [])) for c in candidates}
 
 
 @bp.get("/selection/<int:round_id>")
 def selection_round(round_id: int, **given):
     chosen = _round(round_id)
-    rows = services.standings(chosen)
+    rows = review.standings(chosen)
     candidates = [row.candidate for row in rows]
-    held = services.held_titles([c.person_id for c in candidates])
+    held = eligibility.held_titles([c.person_id for c in candidates])
     term = request.args.get("q", "").strip()[:100]
     found = _search(term) if chosen.stage == RoundStage.RECOMMENDATION else []
     return render_template(
@@ -127,13 +127,13 @@ def selection_round(round_id: int, **given):
         blockers=services.advance_blockers(chosen),
         term=term,
         found=found,
-        found_problems={p.id: services.eligibility_problems(chosen, p) for p in found},
+        found_problems={p.id: eligibility.eligibility_problems(chosen, p) for p in found},
         already={c.person_id for c in candidates},
-        describe=services.describe_requirement,
+        describe=eligibility.describe_requirement,
         min_reviewers=services.MIN_REVIEWERS,
         names=forms,
         recommend_form=given.get("recommend_form") or forms.RecommendForm(units=_units()),
-        score_form=given.get("score_form") or forms.ScoreForm(candidates=candidates, reviewers=services.reviewers()),
+        score_form=given.get("score_form") or forms.ScoreForm(candidates=candidates, reviewers=review.reviewers()),
         advance_form=forms.AdvanceForm(to=services.next_stage(chosen.stage) or ""),
         approve_form=given.get("approve_form") or forms.ApproveForm(),
     )
@@ -171,7 +171,7 @@ def recommend_candidate(round_id: int):
 @bp.post("/selection/<int:round_id>/scores")
 def record_review_score(round_id: int):
     chosen = _round(round_id)
-    form = forms.ScoreForm(candidates=chosen.candidates, reviewers=services.reviewers())
+    form = forms.ScoreForm(candidates=chosen.candidates, reviewers=review.reviewers())
     if not form.validate_on_submit():
         return selection_round(round_id, score_form=form)
     candidate = db.session.get(Candidate, form.candidate_id.data)
@@ -179,7 +179,7 @@ def record_review_score(round_id: int):
     if candidate is None or candidate.round_id != chosen.id or reviewer is None:
         abort(404)
     try:
-        services.record_score(current_user, candidate, reviewer, form.score.data, form.comment.data or "")
+        review.record_score(current_user, candidate, reviewer, form.score.data, form.comment.data or "")
     except CompeteError as error:
         return _refused(form, error, round_id, "score_form")
     db.session.commit()
