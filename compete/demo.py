@@ -5,12 +5,17 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import select
+
 from compete.accounts import services as accounts
 from compete.accounts.models import Role
 from compete.columns import local_now
 from compete.competitions import services as competitions
+from compete.extensions import db
+from compete.honours import selection
+from compete.honours.models import SelectionRound, TitleLevel
 from compete.people import services as people
-from compete.people.models import RegionLevel, UnitKind
+from compete.people.models import Region, RegionLevel, UnitKind
 from compete.rules import idcard
 
 # The demo's finished competition is one of the shipped example scenarios.
@@ -260,7 +265,45 @@ def _past_competition(organizer, starts_on: date) -> None:
 
 def _honours(admin, organizer, regions) -> None:
     """The seeds' annual targets, the title catalogue and this year's selection rounds."""
-    from compete.honours import selection, targets
+    from compete.honours import targets
 
     targets.demo_targets(regions, admin)
-    selection.demo_rounds(organizer)
+    selection_rounds(organizer)
+
+
+DEMO_TITLES = (
+    ("宿迁市技术能手", TitleLevel.MUNICIPAL, "宿迁市人力资源和社会保障局"),
+    ("宿迁市企业首席技师", TitleLevel.MUNICIPAL, "宿迁市人力资源和社会保障局"),
+    ("江苏省技术能手", TitleLevel.PROVINCIAL, "江苏省人力资源和社会保障厅"),
+    ("全国技术能手", TitleLevel.NATIONAL, "人力资源和社会保障部"),
+    ("天津市技术能手", TitleLevel.MUNICIPAL, "天津市人力资源和社会保障局"),
+    ("城区技术能手", TitleLevel.DISTRICT, "晋城市城区人力资源和社会保障局"),
+    ("哈尔滨市首席技师", TitleLevel.MUNICIPAL, "哈尔滨市人力资源和社会保障局"),
+    ("龙江技术能手", TitleLevel.PROVINCIAL, "黑龙江省人力资源和社会保障厅"),
+)
+# The Suqian targets (DOMAIN.md §1): 50 Technical Experts and 20 enterprise Chief Technicians a year.
+DEMO_ROUNDS = (("宿迁市技术能手", 50, []), ("宿迁市企业首席技师", 20, [{"kind": "min_grade", "grade": "g2"}]))
+SUQIAN_CODE = "321300"
+
+
+def selection_rounds(owner) -> list[SelectionRound]:
+    """The demo's title catalogue and this year's two Suqian rounds, taking recommendations; safe to run twice."""
+    by_name = {title.name: title for title in selection.titles()}
+    for name, level, body in DEMO_TITLES:
+        if name not in by_name:
+            by_name[name] = selection.add_title(owner, name=name, level=level.value, awarding_body=body)
+    region = db.session.scalar(select(Region).where(Region.code == SUQIAN_CODE))
+    year = local_now().year
+    created = []
+    for name, quota, eligibility in DEMO_ROUNDS:
+        title = by_name[name]
+        existing = db.session.scalar(
+            select(SelectionRound).where(SelectionRound.title_id == title.id, SelectionRound.year == year)
+        )
+        created.append(
+            existing
+            or selection.create_round(
+                owner, title=title, year=year, quota=quota, region=region, eligibility=eligibility
+            )
+        )
+    return created
