@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(scenario)
     app.cli.add_command(results)
     app.cli.add_command(policy)
+    app.cli.add_command(certificates)
 
 
 @click.command("create-user")
@@ -228,3 +229,67 @@ def jobs_worker(burst: bool) -> None:
         raise click.ClickException("COMPETE_REDIS_URL is not set: without Redis, jobs run inside the app server")
     connection = Redis.from_url(config["REDIS_URL"])
     Worker([config["JOBS_QUEUE"]], connection=connection).work(burst=burst)
+
+
+@click.group("certificates")
+def certificates() -> None:
+    """Certificates of final outcomes: issue them, print them."""
+
+
+def _competition(competition_id: int):
+    from compete.competitions.models import Competition
+
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        raise click.ClickException(f"no competition {competition_id}")
+    return competition
+
+
+@certificates.command("issue")
+@click.argument("competition_id", type=int)
+@with_appcontext
+def issue_certificates(competition_id: int) -> None:
+    """Issue the certificate of every final outcome (again: the same ones) and print them as JSON."""
+    from compete.certificates import printing
+    from compete.certificates import services as certificate_services
+
+    competition = _competition(competition_id)
+    try:
+        with printing.url_context():
+            issued = certificate_services.issue_certificates(None, competition)
+            listed = [
+                {
+                    "number": certificate.number,
+                    "kind": certificate.kind.value,
+                    "id_number": certificate.person.id_number,
+                    "verify_url": printing.verify_url(certificate.token),
+                }
+                for certificate in issued
+            ]
+    except CompeteError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(json.dumps(listed, ensure_ascii=False, indent=1))
+
+
+@certificates.command("print")
+@click.argument("competition_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def print_certificates(competition_id: int, out: Path) -> None:
+    """Write every valid certificate of the competition as one print-ready PDF."""
+    from compete.certificates import fonts, printing
+    from compete.certificates import services as certificate_services
+
+    competition = _competition(competition_id)
+    for warning in fonts.missing_font_warnings():
+        click.echo(f"warning: {warning}", err=True)
+    valid = certificate_services.valid_certificates(competition_id=competition.id)
+    try:
+        with printing.url_context():
+            pdf = printing.certificates_pdf(valid, title=competition.name)
+    except CompeteError as error:
+        raise click.ClickException(str(error.message)) from error
+    out.write_bytes(pdf)
+    click.echo(f"wrote {len(valid)} certificates to {out}")

@@ -23,6 +23,7 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which expires itself
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     LOGIN_RATE_LIMIT = "10 per minute"
+    VERIFY_RATE_LIMIT = "30 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     REDIS_URL = None
@@ -30,6 +31,8 @@ class DefaultConfig:
     JOBS_QUEUE = "compete"
     # The chief judge's screen flags measurement marks of one criterion further apart than this share of its max.
     JOBS_TIMEOUT = 3600  # seconds an RQ worker gives one job
+    # The address printed in certificates' QR codes, e.g. https://jnds.hrss.suqian.gov.cn; None: the request's host.
+    PUBLIC_URL = None
     BOOTSTRAP_SERVE_LOCAL = True  # venues often have no internet: never a CDN
 
 
@@ -40,6 +43,7 @@ ENV_OVERRIDES = {
     "COMPETE_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "COMPETE_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "COMPETE_JOBS_RUNNER": "JOBS_RUNNER",
+    "COMPETE_PUBLIC_URL": "PUBLIC_URL",
 }
 
 

@@ -190,12 +190,23 @@ REGISTRATION_SOURCES = {
     "organizer": _l("Entered by the organizer"),
 }
 
+CERTIFICATE_KINDS = {
+    "award": _l("Award certificate"),
+    "honour": _l("Honour certificate"),
+    "promotion": _l("Grade promotion certificate"),
+    "participation": _l("Participation certificate"),
+}
+CERTIFICATE_STATUSES = {"valid": _l("Valid"), "revoked": _l("Revoked"), "superseded": _l("Superseded")}
+CERTIFICATE_STATUS_STYLES = {"valid": "success", "revoked": "danger", "superseded": "secondary"}
+CERTIFICATE_LAYOUTS = {"landscape": _l("A4 landscape"), "portrait": _l("A4 portrait")}
 JOB_KINDS = {
     "registration.check": _l("Checking a registration sheet"),
     "registration.import": _l("Importing registrations"),
+    "certificates.print": _l("Printing certificates"),
 }
 JOB_PHASES = {
     "reading": _l("Reading the file"),
     "checking": _l("Checking rows against the registry and the event"),
     "saving": _l("Saving the registrations"),
+    "laying_out": _l("Laying out the certificates"),
 }

@@ -2,6 +2,7 @@
 
 from compete.accounts.models import User  # noqa: F401
 from compete.audit.models import AuditEntry  # noqa: F401
+from compete.certificates.models import Certificate, Design, Issuer, PrintFile, Seal, Sequence  # noqa: F401
 from compete.competitions.models import Competition, Criterion, Event  # noqa: F401
 from compete.honours.models import (  # noqa: F401
     Candidate,

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from weasyprint.urls import FatalURLFetchingError
 
 
-class _DataOnlyFetcher(weasyprint.URLFetcher):
+class DataOnlyFetcher(weasyprint.URLFetcher):
     """Refuse every resource but data: URIs: a document must never reach the network or the disk."""
 
     def __init__(self):
@@ -23,7 +23,7 @@ def qr_svg(url: str) -> Markup:
 
 def write_pdf(html: str) -> bytes:
     try:
-        return weasyprint.HTML(string=html, url_fetcher=_DataOnlyFetcher()).write_pdf()
+        return weasyprint.HTML(string=html, url_fetcher=DataOnlyFetcher()).write_pdf()
     except FatalURLFetchingError as error:
         # WeasyPrint raises a BaseException here, which would slip past the web error handlers.
         raise RuntimeError("a document template asked for a resource other than a data: URI") from error

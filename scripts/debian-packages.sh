@@ -3,8 +3,8 @@
 # poppler-utils). Runs apt-get only as root and only when something is missing.
 set -euo pipefail
 case "${1:-run}" in
-  run) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk) ;;
-  test) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk chromium poppler-utils) ;;
+  run) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk fonts-dejavu-core) ;;
+  test) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk fonts-dejavu-core chromium poppler-utils) ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 missing=()

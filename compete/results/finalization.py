@@ -71,3 +71,6 @@ def reopen(actor, competition: Competition, reason: str) -> None:
     from compete.honours import services as honours
 
     honours.withdraw_outcomes(actor, competition, reason.strip())
+    from compete.certificates import services as certificates
+
+    certificates.revoke_for_reopening(actor, competition, reason.strip())

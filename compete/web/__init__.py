@@ -1,9 +1,10 @@
 """The web layer: one blueprint per role, error pages, and what every template may use."""
 
 import json
+from datetime import datetime
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -43,8 +44,18 @@ def register_web(app: Flask) -> None:
     )
     app.jinja_env.filters["mask_id"] = lambda number: idcard.mask(number) if number else "—"
     app.jinja_env.filters["num"] = labels.plain_number
+    app.jinja_env.filters["localdate"] = _local_date
     app.jinja_env.filters["pretty_json"] = lambda value: json.dumps(value, ensure_ascii=False, indent=1)
     _register_error_pages(app)
+
+
+def _local_date(value) -> str:
+    """A date in the reader's language; a stored (UTC) time becomes the bureau's calendar day first."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return format_date(value, "long")
 
 
 def _load_user(user_id: str):

@@ -1,0 +1,1 @@
+"""Certificates: designs, numbering, issuing from final outcomes, printing, public verification, revocation."""
