@@ -2,6 +2,9 @@
 
 from compete.accounts.models import User  # noqa: F401
 from compete.audit.models import AuditEntry  # noqa: F401
+
+# The batch print registers its job handler on import, as the registration jobs do below.
+from compete.certificates import jobs as certificate_jobs  # noqa: F401
 from compete.certificates.models import Certificate, Design, Issuer, PrintFile, Seal, Sequence  # noqa: F401
 from compete.competitions.models import Competition, Criterion, Event  # noqa: F401
 from compete.honours.models import (  # noqa: F401

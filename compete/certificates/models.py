@@ -98,7 +98,8 @@ class Certificate(db.Model):
     # The verification page's address: 192 random bits, never derived from the number or the person.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[CertificateKind] = mapped_column(enum_column(CertificateKind))
-    # What it certifies, e.g. "award:entry:12", "outcome:34", "holding:5": issuing twice finds the same one.
+    # What it certifies, e.g. "award:entry:12", "promotion:registration:34", "holding:5": issuing twice finds the
+    # same one.
     source_key: Mapped[str] = mapped_column(String(60), index=True)
     # Set while the certificate stands for its source (valid, or revoked by hand so batches skip it); cleared when
     # a reissue takes over or a reopening of the results revokes it, so that the source can be issued anew.

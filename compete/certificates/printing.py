@@ -200,3 +200,10 @@ def summary(certificate: Certificate) -> dict:
         "authority": content["authority"],
         "issued_on": date.fromisoformat(content["issued_on"]),
     }
+
+
+def preview_pdf(issuer, kind: CertificateKind) -> bytes:
+    from compete.certificates import services
+
+    content, number = services.preview_content(issuer, kind)
+    return specimen_pdf(kind, content, number)

@@ -1,6 +1,8 @@
 """Issuing certificates from final outcomes and approved rounds, revoking and reissuing them, finding them."""
 
+import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -95,8 +97,17 @@ def competition_wanted(competition) -> list[Wanted]:
             "grade_from": outcome.grade_from or "",
             "grade_to": outcome.grade_to or "",
         }
-        wanted.append(Wanted(f"outcome:{outcome.id}", kind, outcome.person_id, event.id, event.code, facts))
+        wanted.append(Wanted(_outcome_key(kind, outcome), kind, outcome.person_id, event.id, event.code, facts))
     return wanted
+
+
+def _outcome_key(kind: CertificateKind, outcome) -> str:
+    """A key that outlives the outcome: reopening withdraws outcomes and derives new ones, and the certificate
+    issued after it must still find (and name) the one it replaces."""
+    if kind == CertificateKind.PROMOTION:
+        return f"promotion:registration:{outcome.registration_id}"
+    digest = hashlib.sha256((outcome.title or "").encode()).hexdigest()[:12]  # keys are short; titles need not be
+    return f"honour:registration:{outcome.registration_id}:{digest}"
 
 
 def round_wanted(selection_round) -> list[Wanted]:
@@ -189,20 +200,25 @@ def _numbers(issuer: Issuer, batch: list[Wanted], year: int) -> list[str]:
         keys.append((key, pattern))
         by_key.setdefault(key, []).append(index)
     numbers = [""] * len(batch)
+    sequences = {}
     for key in sorted(by_key):  # a fixed order of locks: two batches never wait on each other crosswise
-        sequence = _sequence_for_update(key)
+        sequences[key] = sequence = _sequence_for_update(key)
         for offset, index in enumerate(by_key[key], start=1):
             numbers[index] = key.replace(numbering.SEQ_MARK, f"{sequence.last + offset:0{keys[index][1].seq_width}d}")
-        sequence.last += len(by_key[key])
+    # Checked before any counter moves, so a refused batch takes no number. Two patterns of this batch (say the
+    # award's and the participation's) may give the same number as well as a pattern of another issuer.
     taken = db.session.scalars(select(Certificate.number).where(Certificate.number.in_(numbers))).all()
-    if taken:
+    twice = [number for number, count in Counter(numbers).items() if count > 1]
+    if taken or twice:
         raise Conflict(
             _l(
                 "The number %(number)s is already on another certificate (another pattern gives it too): change this "
                 "pattern, e.g. by adding the competition code.",
-                number=taken[0],
+                number=(taken or twice)[0],
             )
         )
+    for key, sequence in sequences.items():
+        sequence.last += len(by_key[key])
     return numbers
 
 
@@ -392,3 +408,47 @@ def valid_certificates(*, competition_id=None, round_id=None, event_id=None) -> 
     if event_id is not None:
         query = query.where(Certificate.event_id == event_id)
     return db.session.scalars(query).all()
+
+
+def preview_content(issuer: Issuer, kind: CertificateKind) -> tuple[dict, str]:
+    """What the next certificate of this kind would print, with real data where the source has some yet, and the
+    number it would get; nothing is taken or written."""
+    try:
+        if issuer.competition is not None:
+            source = competition_wanted(issuer.competition)
+        else:
+            source = round_wanted(issuer.round)
+    except Conflict:
+        source = []  # not final yet: the real competition with a sample competitor
+    wanted = next((item for item in source if item.kind == kind), None)
+    if wanted is None:
+        facts = dict(designs.SAMPLE_FACTS)
+        event = None
+        if issuer.competition is not None:
+            competition = issuer.competition
+            facts.update(competition=competition.name, year=competition.year)
+            event = competition.events[0] if competition.events else None
+            if event is not None:
+                facts.update(event=event.name, occupation=event.occupation, group=str(event.group))
+        else:
+            facts.update(competition="", title=issuer.round.title.name, year=issuer.round.year, from_round=True)
+        facts.update(
+            rank=1,
+            award="first" if kind == CertificateKind.AWARD else None,
+            grade_from="g3",
+            grade_to="g2",
+            id_number="3213**********0019",
+        )
+        wanted = Wanted("preview", kind, 0, None, event.code if event is not None else "E1", facts)
+    year = issuer.competition.year if issuer.competition is not None else issuer.round.year
+    design = designs.design_of(issuer, kind)
+    try:
+        pattern = numbering.parse(design.number_pattern)
+        key = numbering.sequence_key(
+            pattern, designs.pattern_values(issuer, kind, year=year, event_code=wanted.event_code)
+        )
+    except numbering.PatternError as error:
+        raise InvalidInput(designs.pattern_message(error)) from error
+    last = db.session.scalar(select(Sequence.last).where(Sequence.key == key)) or 0
+    number = key.replace(numbering.SEQ_MARK, f"{last + 1:0{pattern.seq_width}d}")
+    return _content(issuer, wanted, issued_on=_issued_on(issuer)), number

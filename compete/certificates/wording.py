@@ -54,7 +54,13 @@ def render(wording: str, facts: dict) -> str:
             ),
             "wording",
         ) from error
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, AttributeError) as error:
+    except TypeError as error:
+        if "no loader" in str(error):  # {% include %}, {% import %}, {% extends %}: there is nothing to read
+            raise InvalidInput(
+                _("The wording may not include, import or extend other templates."), "wording"
+            ) from error
+        raise InvalidInput(_("The wording cannot be used: %(problem)s", problem=str(error)), "wording") from error
+    except (jinja2.TemplateError, ValueError, ArithmeticError, AttributeError) as error:
         # Includes the sandbox's SecurityError and "no loader" for {% include %}: nothing outside the facts.
         raise InvalidInput(_("The wording cannot be used: %(problem)s", problem=str(error)), "wording") from error
 
