@@ -102,6 +102,7 @@ def regions():
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int):
+    from compete.certificates import services as certificate_services
     from compete.honours import registry as honours
 
     found = db.session.get(Person, person_id)
@@ -119,4 +120,5 @@ def person(person_id: int):
         grades=honours.grade_history(found),
         titles=honours.titles_of(found),
         nominations=honours.nominations_of(found),
+        certificates=certificate_services.certificates_of(person_id=found.id),
     )

@@ -45,6 +45,36 @@ def owned_registration(registration_id: int) -> Registration:
     return registration
 
 
+def own_certificates():
+    """A competitor's own certificates; a unit contact's those earned in the unit's registrations."""
+    from compete.certificates.models import Certificate
+
+    query = select(Certificate).order_by(Certificate.id.desc())
+    if current_user.role == Role.UNIT_CONTACT:
+        if current_user.unit_id is None:
+            return []
+        query = query.join(
+            Registration,
+            (Registration.event_id == Certificate.event_id) & (Registration.person_id == Certificate.person_id),
+        ).where(Registration.unit_id == current_user.unit_id)
+    elif current_user.person_id is None:
+        return []
+    else:
+        query = query.where(Certificate.person_id == current_user.person_id)
+    return db.session.scalars(query).all()
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+def certificate(certificate_id: int):
+    from compete.certificates import printing
+
+    found = next((item for item in own_certificates() if item.id == certificate_id), None)
+    if found is None or found.status.value != "valid":
+        abort(404)
+    pdf = printing.certificates_pdf([found], title=found.number)
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=f"{found.number}.pdf")
+
+
 @bp.get("/")
 def index():
     registrations = own_registrations()
@@ -58,6 +88,7 @@ def index():
         open_events=services.open_events(),
         entered=entered,
         appealable=appealable,
+        certificates=own_certificates(),
     )
 
 
