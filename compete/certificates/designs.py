@@ -2,6 +2,7 @@
 
 import io
 import re
+import struct
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -144,10 +145,14 @@ def save_issuer(actor, issuer: Issuer, *, code: str, authority: str, issued_on, 
         raise InvalidInput(_l("The code may hold 1 to 20 letters, digits and . _ - only."), "code")
     if not authority:
         raise InvalidInput(_l("Give the issuing authority printed on the certificates."), "authority")
+    for design in issuer.designs:  # a code the patterns cannot carry is refused before anything changes
+        values = pattern_values(issuer, design.kind, year=year, event_code="E1") | {"competition": code}
+        try:
+            numbering.example(design.number_pattern, values)
+        except numbering.PatternError as error:
+            raise InvalidInput(pattern_message(error), "code") from error
     before = audit.snapshot(issuer, ("code", "authority", "issued_on"))
     issuer.code, issuer.authority, issuer.issued_on, issuer.updated_at = code, authority, issued_on, utcnow()
-    for design in issuer.designs:  # a code the patterns cannot carry is refused before anything changes
-        check_pattern(issuer, design.kind, design.number_pattern, year=year)
     audit.record(
         actor,
         "certificates.issuer",
@@ -209,10 +214,22 @@ def upload_seal(actor, issuer: Issuer, data: bytes) -> Seal:
                     ),
                     "seal",
                 )
-            probe.load()  # decodes every pixel: a truncated or corrupt file fails here, not in a batch print
+            # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES for the whole process, so load() alone takes a
+            # truncated or corrupt file: verify() reads every chunk to the end and checks its checksum.
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # decodes every pixel: a file that cannot be drawn fails here, not in a batch print
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,  # Pillow's "broken PNG file": a checksum that does not match
+        EOFError,
+        struct.error,
+        Image.DecompressionBombError,
+    ) as error:
         raise InvalidInput(_("The seal file is not an image Pillow can read."), "seal") from error
     seal = Seal(owner_id=actor.id, png=data, width=width, height=height)
     db.session.add(seal)

@@ -48,7 +48,7 @@ def _ordinal_rank(rank) -> str:
     if labels.is_chinese():
         return f"第{rank}名"
     suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
-    return f"{rank}{suffix} place"
+    return f"{rank}{suffix}"
 
 
 def _grade(code) -> str:

@@ -101,6 +101,34 @@ def competition_wanted(competition) -> list[Wanted]:
     return wanted
 
 
+def revoke_for_outcome(actor, outcome, reason: str) -> None:
+    """A withdrawn title or promotion takes its certificate with it; a later outcome of the same kind for the
+    same registration is issued anew and names the one it replaces."""
+    kind = {OutcomeKind.TITLE: CertificateKind.HONOUR, OutcomeKind.PROMOTION: CertificateKind.PROMOTION}.get(
+        outcome.kind
+    )
+    if kind is None:
+        return
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.held_key == _outcome_key(kind, outcome), Certificate.status == CertificateStatus.VALID
+        )
+    )
+    if certificate is None:
+        return
+    certificate.status, certificate.held_key = CertificateStatus.REVOKED, None
+    certificate.revoked_at, certificate.revoked_by_id = utcnow(), actor.id if actor is not None else None
+    certificate.revoked_reason = reason
+    audit.record(
+        actor,
+        "certificates.revoke",
+        certificate,
+        competition_id=certificate.competition_id,
+        before={"status": "valid"},
+        after={"status": "revoked", "reason": reason, "number": certificate.number},
+    )
+
+
 def _outcome_key(kind: CertificateKind, outcome) -> str:
     """A key that outlives the outcome: reopening withdraws outcomes and derives new ones, and the certificate
     issued after it must still find (and name) the one it replaces."""

@@ -167,6 +167,9 @@ def _withdraw(actor, outcome: Outcome, reason: str) -> None:
             from compete.honours import selection
 
             selection.drop_nomination(actor, outcome)
+        from compete.certificates import services as certificates
+
+        certificates.revoke_for_outcome(actor, outcome, reason)
     outcome.status, outcome.withdrawn_at, outcome.withdrawn_reason = OutcomeStatus.WITHDRAWN, utcnow(), reason
     audit.record(
         actor,

@@ -67,10 +67,11 @@ def reopen(actor, competition: Competition, reason: str) -> None:
     audit.record(
         actor, "results.reopen", competition, competition_id=competition.id, before=before, after={"reason": reason}
     )
+    # Certificates first, so that each says it fell with the reopening rather than with its outcome.
+    from compete.certificates import services as certificates
+
+    certificates.revoke_for_reopening(actor, competition, reason.strip())
     # Outcomes stand on final results only: withdrawn here, derived again when the results are final once more.
     from compete.honours import services as honours
 
     honours.withdraw_outcomes(actor, competition, reason.strip())
-    from compete.certificates import services as certificates
-
-    certificates.revoke_for_reopening(actor, competition, reason.strip())

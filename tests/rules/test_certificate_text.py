@@ -1,5 +1,6 @@
 """Dates in Chinese numerals as certificates print them, and the layout of a seal's name along its arc."""
 
+import itertools
 import math
 from datetime import date
 
@@ -70,7 +71,7 @@ def test_a_long_name_is_squeezed_into_the_span_evenly(text):
     angles = [angle for _, angle in arc]
     assert len(arc) == len(text)
     assert angles[0] == pytest.approx(-125.0) and angles[-1] == pytest.approx(125.0)
-    gaps = {round(b - a, 9) for a, b in zip(angles, angles[1:], strict=False)}
+    gaps = {round(b - a, 9) for a, b in itertools.pairwise(angles)}
     assert len(gaps) == 1 and gaps.pop() == pytest.approx(250 / (len(text) - 1))
 
 
