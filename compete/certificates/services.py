@@ -1,6 +1,7 @@
 """Issuing certificates from final outcomes and approved rounds, revoking and reissuing them, finding them."""
 
 import hashlib
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -401,14 +402,15 @@ def revoke_for_reopening(actor, competition, reason: str) -> int:
 
 
 def by_token(token: str) -> Certificate | None:
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses outright) finds nothing.
+    if not token or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", token):
         return None
     return db.session.scalar(select(Certificate).where(Certificate.token == token))
 
 
 def by_number(number: str) -> Certificate | None:
     number = (number or "").strip()
-    if not number or len(number) > 60:
+    if not number or "\x00" in number or len(number) > 60:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.number == number))
 

@@ -17,7 +17,8 @@ _LITERAL = re.compile(r"[A-Za-z0-9._/-]*")
 _TOKEN = re.compile(r"\{([^{}]*)\}")
 # Codes filled into a pattern (a competition or event code) must be as plain as the literals.
 _VALUE = re.compile(r"[A-Za-z0-9._-]+")
-SEQ_MARK = "\x00"
+# Where the sequence goes in a sequence key: a character neither literals nor codes may hold, and PostgreSQL text can.
+SEQ_MARK = "#"
 
 
 class PatternError(ValueError):

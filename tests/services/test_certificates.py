@@ -181,7 +181,7 @@ def test_two_competitions_with_the_same_pattern_share_a_sequence_without_collisi
     }
     counters = sequences()
     # No promotions from the second: one competition promotion per person and year.
-    assert (counters["2026-HJ\x00"], counters["2026-CS\x00"], counters["2026-JS\x00"]) == (6, 4, 5)
+    assert (counters["2026-HJ#"], counters["2026-CS#"], counters["2026-JS#"]) == (6, 4, 5)
     assert count(Certificate) == 15 and len({c.number for c in db.session.scalars(select(Certificate))}) == 15
 
 
