@@ -130,7 +130,7 @@ def batch(database_url: str, competition_id: int, count: int, runs: int, folder:
     import weasyprint
     from flask import render_template
 
-    from compete.certificates import printing, render
+    from compete.certificates import artwork, printing, render
     from compete.certificates import services as certificates
     from compete.extensions import db
 
@@ -172,7 +172,7 @@ def batch(database_url: str, competition_id: int, count: int, runs: int, folder:
         images = {url: image for style in styles for url, image in style.get("images", {}).items()}
 
         def layout_alone():
-            document = weasyprint.HTML(string=html, url_fetcher=render.PageImages(images)).render()
+            document = weasyprint.HTML(string=html, url_fetcher=artwork.PageImages(images)).render()
             assert len(document.pages) == count
 
         # The same, as the batch lays out: in parts, one font configuration, the cyclic collector off.
@@ -189,7 +189,7 @@ def batch(database_url: str, competition_id: int, count: int, runs: int, folder:
 
         def layout_in_parts():
             fonts = weasyprint.text.fonts.FontConfiguration()
-            fetcher = render.PageImages(images)
+            fetcher = artwork.PageImages(images)
             gc.disable()
             try:
                 documents = [

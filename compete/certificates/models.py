@@ -57,6 +57,16 @@ class Issuer(db.Model):
     round = relationship("SelectionRound")
     designs = relationship("Design", back_populates="issuer", order_by="Design.id")
 
+    @property
+    def year(self) -> int:
+        """The year in certificate numbers: the competition's, or the round's."""
+        return self.competition.year if self.competition is not None else self.round.year
+
+    @property
+    def owner_id(self) -> int:
+        """Who manages these certificates: the organizer who owns the competition or the round."""
+        return self.competition.owner_id if self.competition is not None else self.round.owner_id
+
 
 class Design(db.Model):
     """How one kind of certificate looks for one issuer: layout, title, wording with placeholders, number pattern.

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from compete import labels
-from compete.certificates import designs, render
+from compete.certificates import artwork, designs, render
 from compete.certificates import wording as wordings
 from compete.certificates.models import Certificate, CertificateKind, Seal
 from compete.errors import InvalidInput
@@ -143,7 +143,7 @@ class _Seals:
             if key[0] == "upload":
                 self._images[key] = db.session.scalar(select(Seal.png).where(Seal.id == content["seal_id"]))
             else:
-                self._images[key] = render.generated_seal(content["authority"])
+                self._images[key] = artwork.generated_seal(content["authority"])
         return self._images[key]
 
 
@@ -154,11 +154,11 @@ def _pages(items, *, specimen: bool = False) -> tuple[list[dict], list[dict]]:
         png = seals.png(content)
         style_key = (content["layout"], id(png))
         if style_key not in styles:
-            styles[style_key] = render.page_style(f"page{len(styles) + 1}", content["layout"], png)
+            styles[style_key] = artwork.page_style(f"page{len(styles) + 1}", content["layout"], png)
         url = verify_url(token) if token else verify_url("specimen")
         page = page_fields(kind, content, number=number)
         page.update(
-            page_style=styles[style_key]["name"], qr_png=render.qr_png(url), verify_site=_site(url), specimen=specimen
+            page_style=styles[style_key]["name"], qr_png=artwork.qr_png(url), verify_site=_site(url), specimen=specimen
         )
         pages.append(page)
     return pages, list(styles.values())

@@ -4,6 +4,8 @@ The sandbox has no loader (no include, import or extends: a wording reads nothin
 rejects unknown placeholders; its output is plain text, escaped where the certificate's HTML prints it.
 """
 
+import functools
+
 import jinja2
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,12 +31,18 @@ MAX_LENGTH = 1000
 _environment = SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined, loader=None)
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(wording: str) -> jinja2.Template:
+    # A batch prints one wording per kind on hundreds of pages: compiled once, not once a page.
+    return _environment.from_string(wording)
+
+
 def render(wording: str, facts: dict) -> str:
     """The wording with its placeholders filled in; InvalidInput says what is wrong, in the user's language."""
     if len(wording) > MAX_LENGTH:
         raise InvalidInput(_l("The wording is too long: at most %(count)d characters.", count=MAX_LENGTH), "wording")
     try:
-        template = _environment.from_string(wording)
+        template = _compiled(wording)
         return template.render({name: str(facts.get(name, "")) for name in PLACEHOLDERS})
     except jinja2.TemplateSyntaxError as error:
         raise InvalidInput(

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from compete.certificates import designs, fonts, printing
+from compete.certificates import artwork, designs, fonts, printing
 from compete.certificates import jobs as certificate_jobs
 from compete.certificates import services as certificates
 from compete.certificates.forms import ActionForm, DesignForm, IssuerForm, PrintForm, ReasonForm, SealForm
@@ -27,8 +27,7 @@ from compete.web.feedback import show_error
 
 
 def _may_manage(issuer: Issuer) -> bool:
-    owner_id = issuer.competition.owner_id if issuer.competition is not None else issuer.round.owner_id
-    return current_user.is_admin or owner_id == current_user.id
+    return current_user.is_admin or issuer.owner_id == current_user.id
 
 
 def _issuer_or_404(issuer_id: int) -> Issuer:
@@ -55,10 +54,6 @@ def _home(issuer: Issuer) -> str:
     return url_for("admin.round_certificates", round_id=issuer.round_id)
 
 
-def _year(issuer: Issuer) -> int:
-    return issuer.competition.year if issuer.competition is not None else issuer.round.year
-
-
 def _kinds(issuer: Issuer) -> list[CertificateKind]:
     return list(CertificateKind) if issuer.competition_id is not None else [CertificateKind.HONOUR]
 
@@ -83,14 +78,13 @@ def _page(issuer: Issuer, *, final: bool, events=(), issuer_form=None):
         .order_by(PrintFile.id.desc())
         .limit(5)
     ).all()
-    year = _year(issuer)
     return render_template(
         "admin/certificates.html",
         issuer=issuer,
         final=final,
         events=events,
         design_rows=[
-            (kind, design, designs.check_pattern(issuer, kind, design.number_pattern, year=year))
+            (kind, design, designs.check_pattern(issuer, kind, design.number_pattern, year=issuer.year))
             for kind in _kinds(issuer)
             for design in [designs.design_of(issuer, kind)]
         ],
@@ -139,7 +133,7 @@ def save_issuer(issuer_id: int):
                 code=form.code.data,
                 authority=form.authority.data,
                 issued_on=form.issued_on.data,
-                year=_year(issuer),
+                year=issuer.year,
             )
         except CompeteError as error:
             db.session.rollback()
@@ -185,7 +179,7 @@ def generated_seal(issuer_id: int):
 @bp.get("/certificate-issuers/<int:issuer_id>/seal.png")
 def seal_image(issuer_id: int):
     issuer = _issuer_or_404(issuer_id)
-    png = issuer.seal.png if issuer.seal is not None else printing.render.generated_seal(issuer.authority)
+    png = issuer.seal.png if issuer.seal is not None else artwork.generated_seal(issuer.authority)
     return Response(png, mimetype="image/png")
 
 
@@ -206,7 +200,7 @@ def edit_design(issuer_id: int, kind: str):
                 title=form.title.data or "",
                 wording=form.wording.data or "",
                 number_pattern=form.number_pattern.data,
-                year=_year(issuer),
+                year=issuer.year,
             )
         except CompeteError as error:
             db.session.rollback()
