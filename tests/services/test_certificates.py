@@ -334,6 +334,19 @@ def test_reopening_revokes_and_the_next_issue_names_what_it_replaces(organizer):
         assert old.superseded_by is new and old.status == CertificateStatus.REVOKED
 
 
+def test_a_withdrawn_promotion_takes_its_certificate_with_it(organizer):
+    competition = final(organizer)
+    issued = certificates.issue_certificates(organizer, competition)
+    promoted = [c for c in issued if c.kind == PROMOTION]
+    assert len(promoted) == 5
+    competition.policy_preset = "zhejiang"  # titles for the first two instead of promotions
+    honours.apply_policy(organizer, competition)
+    assert {c.status for c in promoted} == {CertificateStatus.REVOKED}
+    assert all(c.held_key is None and c.revoked_reason for c in promoted)
+    assert {c.status for c in issued if c.kind != PROMOTION} == {CertificateStatus.VALID}
+    assert len(audit_entries("certificates.revoke")) == 5
+
+
 # ---------------------------------------------------------------- selection rounds
 
 
