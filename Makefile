@@ -17,14 +17,22 @@ run: setup
 	@echo "serving on http://$(HOST):$(PORT)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# Tests that start background jobs, run again through Redis and RQ workers when COMPETE_TEST_REDIS_URL is set.
+JOB_TESTS := tests/services/test_jobs.py tests/services/test_job_workers.py tests/services/test_importing.py \
+	tests/web/test_registration_screens.py
+
 test: setup-test
 	@./scripts/debian-packages.sh test
 	$(BIN)/ruff check .
 	@echo "== test suite on SQLite"
-	env -u COMPETE_TEST_DATABASE_URL $(BIN)/pytest
+	env -u COMPETE_TEST_DATABASE_URL $(BIN)/pytest -m "not redis"
 	@if [ -n "$$COMPETE_TEST_DATABASE_URL" ]; then \
 		echo "== test suite again on $${COMPETE_TEST_DATABASE_URL%%://*} (browser and pure-rule tests ran above)"; \
-		$(BIN)/pytest --ignore=tests/browser --ignore=tests/rules; \
+		$(BIN)/pytest -m "not redis" --ignore=tests/browser --ignore=tests/rules; \
+	fi
+	@if [ -n "$$COMPETE_TEST_REDIS_URL" ]; then \
+		echo "== background-job tests on Redis with RQ workers ($${COMPETE_TEST_DATABASE_URL:-sqlite}://…)"; \
+		COMPETE_TEST_JOBS_RUNNER=rq $(BIN)/pytest $(JOB_TESTS); \
 	fi
 
 setup: $(VENV)/.installed translations

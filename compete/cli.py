@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(registrations)
     app.cli.add_command(jobs)
+    app.cli.add_command(worker)
     app.cli.add_command(scenario)
     app.cli.add_command(results)
     app.cli.add_command(policy)
@@ -220,15 +221,33 @@ def jobs() -> None:
 @with_appcontext
 def jobs_worker(burst: bool) -> None:
     """Run an RQ worker for the jobs queue; needs COMPETE_REDIS_URL."""
+    _run_worker(burst)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run an RQ worker for the jobs queue (same as `jobs worker`); needs COMPETE_REDIS_URL."""
+    _run_worker(burst)
+
+
+def _run_worker(burst: bool) -> None:
     from flask import current_app
     from redis import Redis
-    from rq import Worker
+
+    from compete.jobs import runner
+    from compete.jobs import services as job_services
 
     config = current_app.config
     if not config["REDIS_URL"]:
         raise click.ClickException("COMPETE_REDIS_URL is not set: without Redis, jobs run inside the app server")
+    # Jobs left running by a worker that died with its machine are failed now, not shown as running forever.
+    if failed := job_services.fail_interrupted_jobs():
+        click.echo(f"{failed} interrupted job(s) marked failed", err=True)
+    db.session.commit()
     connection = Redis.from_url(config["REDIS_URL"])
-    Worker([config["JOBS_QUEUE"]], connection=connection).work(burst=burst)
+    runner.worker_class()([config["JOBS_QUEUE"]], connection=connection).work(burst=burst)
 
 
 @click.group("certificates")
@@ -293,3 +312,4 @@ def print_certificates(competition_id: int, out: Path) -> None:
         raise click.ClickException(str(error.message)) from error
     out.write_bytes(pdf)
     click.echo(f"wrote {len(valid)} certificates to {out}")
+

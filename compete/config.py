@@ -33,6 +33,8 @@ class DefaultConfig:
     JOBS_TIMEOUT = 3600  # seconds an RQ worker gives one job
     # The address printed in certificates' QR codes, e.g. https://jnds.hrss.suqian.gov.cn; None: the request's host.
     PUBLIC_URL = None
+    # Uploads waiting for their commit; with several app servers and workers, a folder all of them share.
+    STORAGE_FOLDER = None  # resolved in load_config: instance/
     BOOTSTRAP_SERVE_LOCAL = True  # venues often have no internet: never a CDN
 
 
@@ -43,7 +45,9 @@ ENV_OVERRIDES = {
     "COMPETE_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "COMPETE_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "COMPETE_JOBS_RUNNER": "JOBS_RUNNER",
+    "COMPETE_JOBS_QUEUE": "JOBS_QUEUE",
     "COMPETE_PUBLIC_URL": "PUBLIC_URL",
+    "COMPETE_STORAGE_FOLDER": "STORAGE_FOLDER",
 }
 
 
@@ -61,6 +65,8 @@ def load_config(app, overrides: dict | None = None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'compete.sqlite3'}"
+    if not app.config["STORAGE_FOLDER"]:
+        app.config["STORAGE_FOLDER"] = str(instance)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     if not app.config["JOBS_RUNNER"]:

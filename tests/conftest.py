@@ -1,6 +1,7 @@
 """Fixtures: one app per session on SQLite (or COMPETE_TEST_DATABASE_URL), a clean database per test."""
 
 import os
+import uuid
 
 import pytest
 
@@ -8,6 +9,8 @@ from compete import create_app
 from compete.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("COMPETE_TEST_DATABASE_URL", "sqlite://")
+# "rq": every job a test starts goes through Redis and is run by an RQ worker (make test's Redis stage).
+TEST_JOBS_RUNNER = os.environ.get("COMPETE_TEST_JOBS_RUNNER", "inline")
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +24,9 @@ def app():
             "RATELIMIT_ENABLED": False,
             # Jobs run to their end before the request that started them returns; tests of the thread
             # and RQ runners switch this themselves.
-            "JOBS_RUNNER": "inline",
+            "JOBS_RUNNER": TEST_JOBS_RUNNER,
+            "REDIS_URL": os.environ.get("COMPETE_TEST_REDIS_URL") if TEST_JOBS_RUNNER == "rq" else None,
+            "JOBS_QUEUE": f"compete-test-{uuid.uuid4().hex}",
         }
     )
     with app.app_context():
@@ -32,6 +37,33 @@ def app():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _jobs_drained_by_an_rq_worker():
+    """On the RQ runner, a job is queued in Redis, then an RQ worker in this process runs the queue dry, so the
+    request that started it finds it finished as with the inline runner, having gone through Redis and RQ."""
+    if TEST_JOBS_RUNNER != "rq":
+        yield
+        return
+    from flask import current_app
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from compete.jobs import runner
+
+    queue_and_start = runner.start
+
+    def start(job):
+        queue_and_start(job)
+        config = current_app.config
+        if config["JOBS_RUNNER"] == "rq":
+            SimpleWorker([config["JOBS_QUEUE"]], connection=Redis.from_url(config["REDIS_URL"])).work(burst=True)
+
+    start.__wrapped__ = queue_and_start
+    runner.start = start
+    yield
+    runner.start = queue_and_start
 
 
 @pytest.fixture(autouse=True)

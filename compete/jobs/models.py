@@ -47,8 +47,10 @@ class Job(db.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Still marked as waiting or running, but silent far longer than any step takes."""
-        return not self.finished and utcnow() - self.updated_at > SILENCE_LIMIT
+        """Running, but silent far longer than any step takes: its process is gone.
+
+        A queued job is never interrupted: on RQ it may wait its turn behind long batches."""
+        return self.state == JobState.RUNNING and utcnow() - self.updated_at > SILENCE_LIMIT
 
     @property
     def percent(self) -> int | None:

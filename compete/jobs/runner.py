@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from compete.columns import utcnow
@@ -18,6 +19,10 @@ from compete.jobs.models import Job, JobState
 
 log = logging.getLogger(__name__)
 RUNNERS = ("thread", "rq", "inline")
+KILLED = _l(
+    "The worker running this job stopped (it was killed or ran out of memory). "
+    "Nothing it was doing was saved: start it again."
+)
 HANDLERS: dict[str, Callable[[Job, "Progress"], dict]] = {}
 
 
@@ -116,3 +121,32 @@ def _fail(job_id: int, message: str) -> None:
     db.session.rollback()
     services.mark_failed(db.session.get(Job, job_id), message)
     db.session.commit()
+
+
+def worker_class():
+    """RQ's worker, told what to do with our job's row when the process running it dies."""
+    from rq import Worker
+
+    class JobWorker(Worker):
+        def main_work_horse(self, rq_job, queue):
+            # The forked horse must not share the parent's database connections: it opens its own.
+            db.engine.dispose(close=False)
+            super().main_work_horse(rq_job, queue)
+
+        def handle_work_horse_killed(self, rq_job, retpid, ret_val, rusage):
+            # The work horse died (killed, out of memory) before its commit: nothing was written, so the
+            # job is marked failed at once instead of waiting for the silence limit.
+            super().handle_work_horse_killed(rq_job, retpid, ret_val, rusage)
+            if rq_job.func_name == f"{__name__}.run_job" and rq_job.args:
+                fail_killed(rq_job.args[0])
+
+    return JobWorker
+
+
+def fail_killed(job_id: int) -> None:
+    """Mark a job failed whose process was killed; called from the worker that saw it die."""
+    job = db.session.get(Job, job_id)
+    if job is not None and not job.finished:
+        with force_locale(job.locale):
+            _fail(job_id, str(KILLED))
+    db.session.remove()

@@ -1,8 +1,12 @@
 """Creating jobs and reading them back for the person who started them."""
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
 from compete.columns import utcnow
 from compete.extensions import db
-from compete.jobs.models import Job, JobState
+from compete.jobs.models import SILENCE_LIMIT, Job, JobState
 
 
 def create_job(owner, kind: str, params: dict, *, locale: str) -> Job:
@@ -33,3 +37,18 @@ def mark_succeeded(job: Job, result: dict) -> None:
 def mark_failed(job: Job, message: str) -> None:
     job.state, job.error = JobState.FAILED, message
     job.updated_at = job.finished_at = utcnow()
+
+
+def fail_interrupted_jobs() -> int:
+    """Mark failed every running job silent for longer than any step takes: its process is gone (a restart,
+    a killed worker) and its work, never committed, with it. Returns how many; the caller commits."""
+    silent = db.session.scalars(
+        select(Job).where(Job.state == JobState.RUNNING, Job.updated_at < utcnow() - SILENCE_LIMIT)
+    ).all()
+    for job in silent:
+        with force_locale(job.locale):
+            mark_failed(
+                job,
+                _("The job was interrupted (the server restarted). Nothing it was doing was saved: start it again."),
+            )
+    return len(silent)

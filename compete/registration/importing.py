@@ -39,7 +39,7 @@ def upload_path(event: Event, token: str) -> Path | None:
     """Where a checked upload waits for its commit: named by an unguessable token, never by the user."""
     if not UPLOAD_TOKEN.match(token or ""):
         return None
-    folder = Path(current_app.instance_path) / "imports"
+    folder = Path(current_app.config["STORAGE_FOLDER"]) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"event-{event.id}-{token}.xlsx"
 

@@ -1,5 +1,6 @@
 """Background jobs: one transaction for the work, progress on the side, translated failures, three runners."""
 
+import os
 import threading
 import uuid
 from datetime import timedelta
@@ -114,11 +115,24 @@ def test_a_job_runs_once_even_when_started_twice(app, ctx):
     assert db.session.scalars(select(Region.name)).all() == ["江苏省"]
 
 
-def test_a_silent_unfinished_job_counts_as_interrupted(app, ctx):
+def test_a_silent_running_job_counts_as_interrupted_and_a_waiting_one_does_not(app, ctx):
     job = db.session.get(Job, queued("test.count-regions", names=[]))
+    job.updated_at = utcnow() - timedelta(minutes=11)
+    assert not job.interrupted  # queued: on RQ it may wait its turn behind long batches
+    jobs.mark_running(job)
     assert not job.interrupted
     job.updated_at = utcnow() - timedelta(minutes=11)
     assert job.interrupted and job.percent is None
+
+
+def test_silent_running_jobs_are_failed_in_their_owners_language(app, ctx):
+    silent, busy, waiting = (db.session.get(Job, queued("test.count-regions", locale="zh_CN", names=[])) for _ in "abc")
+    for job in (silent, busy):
+        jobs.mark_running(job)
+    silent.updated_at = waiting.updated_at = utcnow() - timedelta(minutes=11)
+    assert jobs.fail_interrupted_jobs() == 1
+    assert silent.state == JobState.FAILED and silent.error.startswith("任务被中断")
+    assert (busy.state, waiting.state) == (JobState.RUNNING, JobState.QUEUED)
 
 
 def test_the_percent_follows_the_counted_steps(app, ctx):
@@ -150,15 +164,19 @@ def test_the_thread_runner_runs_the_job_beside_the_request(app, ctx, runner_conf
     assert db.session.get(Job, job_id).state == JobState.SUCCEEDED
 
 
+@pytest.mark.redis
 def test_the_rq_runner_queues_the_job_for_a_worker(app, ctx, runner_config):
     from redis import Redis
     from rq import SimpleWorker
 
     runner_config.update(
-        JOBS_RUNNER="rq", REDIS_URL="redis://127.0.0.1:6379/15", JOBS_QUEUE=f"compete-test-{uuid.uuid4().hex}"
+        JOBS_RUNNER="rq",
+        REDIS_URL=os.environ["COMPETE_TEST_REDIS_URL"],
+        JOBS_QUEUE=f"compete-test-{uuid.uuid4().hex}",
     )
     job_id = queued("test.count-regions", names=["江苏省"])
-    runner.start(db.session.get(Job, job_id))
+    queue_only = getattr(runner.start, "__wrapped__", runner.start)  # not drained by the suite's RQ stage
+    queue_only(db.session.get(Job, job_id))
     db.session.expire_all()
     assert db.session.get(Job, job_id).state == JobState.QUEUED  # nothing runs until a worker takes it
     connection = Redis.from_url(runner_config["REDIS_URL"])
