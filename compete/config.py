@@ -11,6 +11,9 @@ LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = None  # resolved in load_config: SQLite in instance/ by default
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Connections each process keeps (and as many more at a peak); None: SQLAlchemy's 5 + 10. A sync worker
+    # uses one at a time, and servers × workers × this must stay under PostgreSQL's max_connections.
+    DATABASE_POOL_SIZE = None
     SECRET_KEY = None  # resolved in load_config: instance/secret_key, created once
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -40,6 +43,7 @@ class DefaultConfig:
 
 ENV_OVERRIDES = {
     "COMPETE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "COMPETE_DATABASE_POOL_SIZE": "DATABASE_POOL_SIZE",
     "COMPETE_SECRET_KEY": "SECRET_KEY",
     "COMPETE_REDIS_URL": "REDIS_URL",
     "COMPETE_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
@@ -58,13 +62,20 @@ def load_config(app, overrides: dict | None = None) -> None:
     for variable, key in ENV_OVERRIDES.items():
         if variable in os.environ:
             value = os.environ[variable]
-            app.config[key] = value.lower() in ("1", "true", "yes") if key.endswith("SECURE") else value
+            app.config[key] = _from_environment(key, value)
     app.config.update(overrides or {})
 
     instance = Path(app.instance_path)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'compete.sqlite3'}"
+    if app.config["DATABASE_POOL_SIZE"] and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        size = app.config["DATABASE_POOL_SIZE"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": size,
+            "max_overflow": size,
+        }
     if not app.config["STORAGE_FOLDER"]:
         app.config["STORAGE_FOLDER"] = str(instance)
     if not app.config["SECRET_KEY"]:
@@ -75,6 +86,12 @@ def load_config(app, overrides: dict | None = None) -> None:
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         # Several app servers must share one login counter, or the limit multiplies by servers.
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+
+def _from_environment(key: str, value: str):
+    if key.endswith("SECURE"):
+        return value.lower() in ("1", "true", "yes")
+    return int(value) if key == "DATABASE_POOL_SIZE" else value
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the app needs (fonts for certificates; for tests also Chromium and
+# Install the Debian packages the app needs (fonts and Pango for certificates; for tests also Chromium and
 # poppler-utils). Runs apt-get only as root and only when something is missing.
 set -euo pipefail
 case "${1:-run}" in
-  run) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk fonts-dejavu-core) ;;
-  test) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk fonts-dejavu-core chromium poppler-utils) ;;
+  run) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) ;;
+  test) packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils) ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 missing=()

@@ -37,4 +37,4 @@ def ticket(token: str):
     return render_template("public/ticket.html", registration=registration)
 
 
-from compete.web.public import results, verify  # noqa: E402, F401
+from compete.web.public import health, results, verify  # noqa: E402, F401
