@@ -7,7 +7,7 @@ key, as a tablet does when an answer is lost. At the end the database is counted
 stored exactly once (0 lost, 0 duplicated). The same server's throughput on a trivial route (the API's
 static OpenAPI document) is measured in the same run as the ceiling.
 
-Run: .venv/bin/python bench/scoring_load.py [--tablets 100] [--workers 4] [--retry-share 0.1]
+Run: .venv/bin/python bench/scoring_load.py [--tablets 100] [--workers 4] [--retry-share 0.1] [--databases postgresql]
 PostgreSQL: set COMPETE_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test,
 used only when it answers; its tables are dropped and created again).
 """
@@ -364,13 +364,17 @@ def main() -> None:
     parser.add_argument(
         "--pace", type=float, default=0.3, help="seconds between a paced judge's marks (0.3: 100 tablets offer 333/s)"
     )
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="which to measure, comma-separated: sqlite, postgresql"
+    )
     args = parser.parse_args()
+    chosen = set(args.databases.split(","))
     folder = tempfile.mkdtemp(prefix="compete-load-")
-    runs = [("SQLite", f"sqlite:///{folder}/load.sqlite3")]
-    if postgres_answers():
+    runs = [("SQLite", f"sqlite:///{folder}/load.sqlite3")] if "sqlite" in chosen else []
+    if "postgresql" in chosen and postgres_answers():
         runs.append(("PostgreSQL", PG_URL))
-    else:
-        print(f"PostgreSQL at {PG_URL} does not answer: only SQLite is measured")
+    elif "postgresql" in chosen:
+        print(f"PostgreSQL at {PG_URL} does not answer: it is not measured")
     # Paced: judges typing fast, one mark every --pace seconds each. Flat out: no pause, the server's limit.
     modes = [("paced", args.pace), ("flat out", 0.0)]
     results = []

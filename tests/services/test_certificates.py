@@ -150,6 +150,29 @@ def test_issuing_again_gives_the_same_certificates_and_takes_no_number(organizer
     assert len(audit_entries("certificates.issue")) == 1  # nothing new, nothing audited
 
 
+def test_a_batch_that_fails_midway_leaves_no_certificate_and_no_number_taken(organizer, monkeypatch):
+    from compete.certificates import sources
+
+    competition = final(organizer)
+    db.session.commit()
+    content, calls = sources.content, []
+
+    def fails_on_the_fourth(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise OSError("the database server went away")
+        return content(*args, **kwargs)
+
+    monkeypatch.setattr(sources, "content", fails_on_the_fourth)
+    with pytest.raises(OSError):
+        certificates.issue_certificates(organizer, competition)
+    db.session.rollback()  # what the request's teardown does with an unfinished transaction
+    assert count(Certificate) == 0 and sequences() == {} and audit_entries("certificates.issue") == []
+    monkeypatch.setattr(sources, "content", content)
+    issued = certificates.issue_certificates(organizer, competition)
+    assert sorted(c.number[-4:] for c in issued if c.kind == AWARD) == ["0001", "0002", "0003"]
+
+
 def test_numbers_are_gap_free_within_each_sequence_and_unique(organizer):
     competitions = [final(organizer), final(organizer, policy="zhejiang", name="第二场比赛")]
     issued = [c for competition in competitions for c in certificates.issue_certificates(organizer, competition)]

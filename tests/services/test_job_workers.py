@@ -144,6 +144,48 @@ def test_a_job_whose_worker_is_killed_fails_with_nothing_written_and_runs_again(
     assert registrations() == 4000
 
 
+def test_a_certificate_print_whose_worker_is_killed_keeps_no_file_and_prints_when_started_again(installation):
+    from compete.certificates import designs
+    from compete.certificates import jobs as certificate_jobs
+    from compete.certificates import services as certificates
+    from compete.certificates.models import PrintFile
+    from tests.certificate_world import final
+
+    _app, environment = installation
+    organizer = make_user("organizer")
+    competition = final(organizer)
+    issued = certificates.issue_certificates(organizer, competition)
+    issuer = designs.issuer_of_competition(competition)
+    params = certificate_jobs.print_params(issuer, None)
+    job = jobs.create_job(organizer, certificate_jobs.PRINT, params, locale="en")
+    db.session.commit()
+    runner.start(job)
+    worker = start_worker(environment, burst=False)
+    try:
+        deadline = time.monotonic() + 120
+        while (state := job_state(job.id)).state != JobState.RUNNING or state.phase is None:
+            assert time.monotonic() < deadline and worker.poll() is None, (state.state, state.phase, state.error)
+            time.sleep(0.01)
+        os.kill(work_horse(worker), signal.SIGKILL)  # while laying out the pages
+        while not job_state(job.id).finished:
+            assert time.monotonic() < deadline, "the killed job was never marked"
+            time.sleep(0.05)
+    finally:
+        worker.terminate()
+        finish(worker, timeout=30)
+    killed = job_state(job.id)
+    assert killed.state == JobState.FAILED and killed.error.startswith(KILLED)
+    assert db.session.scalar(select(func.count()).select_from(PrintFile)) == 0
+
+    again = jobs.create_job(organizer, certificate_jobs.PRINT, params, locale="en")
+    db.session.commit()
+    runner.start(again)
+    output = finish(start_worker(environment, burst=True))
+    assert job_state(again.id).state == JobState.SUCCEEDED, output
+    printed = db.session.scalars(select(PrintFile)).one()
+    assert printed.count == len(issued) and printed.pdf.startswith(b"%PDF")
+
+
 def test_a_worker_starting_fails_the_jobs_a_dead_machine_left_running(installation):
     _app, environment = installation
     job = db.session.get(Job, queued_import(5))
