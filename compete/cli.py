@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from compete.accounts import services as accounts
 from compete.accounts.models import Role, User
+from compete.audit import services as audit
 from compete.errors import CompeteError
 from compete.extensions import db
 from compete.rules.grades import GRADE_CODES
@@ -26,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(results)
     app.cli.add_command(policy)
     app.cli.add_command(certificates)
+    app.cli.add_command(archive)
 
 
 @click.command("create-user")
@@ -159,6 +161,9 @@ def export_results(competition_id: int) -> None:
     if competition is None:
         raise click.ClickException(f"no competition {competition_id}")
     exported = results_services.results_export(competition, honours.export_fields(competition))
+    rows = sum(len(event["results"]) for event in exported["events"])
+    results_services.record_export(None, competition, "json", rows=rows)
+    db.session.commit()
     click.echo(json.dumps(exported, ensure_ascii=False, indent=1))
 
 
@@ -288,6 +293,7 @@ def issue_certificates(competition_id: int) -> None:
     except CompeteError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from error
+    audit.record_export(None, "certificate_list", competition, rows=len(listed), competition_id=competition.id)
     db.session.commit()
     click.echo(json.dumps(listed, ensure_ascii=False, indent=1))
 
@@ -311,5 +317,43 @@ def print_certificates(competition_id: int, out: Path) -> None:
     except CompeteError as error:
         raise click.ClickException(str(error.message)) from error
     out.write_bytes(pdf)
+    audit.record_export(None, "certificate_print", competition, rows=len(valid), competition_id=competition.id)
+    db.session.commit()
     click.echo(f"wrote {len(valid)} certificates to {out}")
 
+
+@click.group("archive")
+def archive() -> None:
+    """Competition archives: one file carrying a whole competition to another installation."""
+
+
+@archive.command("export")
+@click.argument("competition_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def export_archive(competition_id: int, out: Path) -> None:
+    """Write the competition, its people, marks, results, outcomes and certificates to one archive file."""
+    from compete.archive import services as archives
+
+    competition = _competition(competition_id)
+    data = archives.export_competition(None, competition)
+    out.write_bytes(data)
+    db.session.commit()  # the audit entry of the export
+    click.echo(f"wrote {len(data)} bytes to {out}")
+
+
+@archive.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--owner", help="Username of the organizer who will own it (default: the first admin).")
+@with_appcontext
+def import_archive(file: Path, owner: str | None) -> None:
+    """Import an archive as a new competition; print the new competition's id alone on the last line."""
+    from compete.archive import services as archives
+
+    try:
+        competition = archives.import_archive(_owner(owner), file.read_bytes())
+    except CompeteError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(competition.id)

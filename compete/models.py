@@ -1,6 +1,7 @@
 """Imports every domain's tables so that metadata, migrations and relationships see them all."""
 
 from compete.accounts.models import User  # noqa: F401
+from compete.archive.models import ArchiveImport  # noqa: F401
 from compete.audit.models import AuditEntry  # noqa: F401
 
 # The batch print registers its job handler on import, as the registration jobs do below.

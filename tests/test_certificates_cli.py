@@ -109,3 +109,23 @@ def test_print_before_issuing_is_refused_and_writes_no_file(app, competition_id,
     result = run(app, "print", competition_id, "--out", out)
     assert result.exit_code == 1 and result.output.startswith("Error:")
     assert not out.exists()
+
+
+def test_what_the_commands_print_of_personal_data_is_in_the_trail(app, competition_id, tmp_path):
+    from compete.audit.models import AuditEntry
+
+    listed = json.loads(run(app, "issue", competition_id).output)
+    assert run(app, "print", competition_id, "--out", tmp_path / "all.pdf").exit_code == 0
+    exported = app.test_cli_runner().invoke(args=["results", "export", str(competition_id)])
+    assert exported.exit_code == 0
+    with app.app_context():
+        trail = {
+            entry.action: (entry.actor_name, entry.competition_id, entry.after["rows"])
+            for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("%.export")))
+        }
+    ranked = sum(len(event["results"]) for event in json.loads(exported.output)["events"])
+    assert trail == {
+        "certificate_list.export": ("system", competition_id, len(listed)),
+        "certificate_print.export": ("system", competition_id, len(listed)),
+        "results.export": ("system", competition_id, ranked),
+    }

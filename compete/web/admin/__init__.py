@@ -9,6 +9,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard(*STAFF_ROLES))
 
 from compete.web.admin import (  # noqa: E402, F401
+    archive,
     certificates,
     competitions,
     events,

@@ -1,0 +1,1 @@
+"""Competition archives: one file carrying a whole competition from one installation to another."""
