@@ -19,6 +19,13 @@ def create_app(config: dict | None = None) -> Flask:
     from compete.config import load_config
 
     load_config(app, config)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx: the client's address (for rate limits) and scheme (for HSTS) as the proxy saw them.
+        # Only these two: the Host stays what nginx passes on, and certificates' QR codes use PUBLIC_URL.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     from compete import models  # noqa: F401  (registers every table with SQLAlchemy)
     from compete.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate

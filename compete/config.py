@@ -22,10 +22,21 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure cookies need HTTPS end to end as the browser sees it: on in production (COMPETE_SESSION_COOKIE_SECURE=1),
+    # off by default so that `make run` on http://127.0.0.1:5000 can sign in. The remember cookie follows it.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = None  # resolved in load_config: as SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(hours=8)
+    # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For and -Proto are trusted (werkzeug ProxyFix).
+    PROXY_COUNT = 0
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which expires itself
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Failed sign-ins for one username (any address) that lock it for the rest of the window; 0: no lockout.
+    LOGIN_LOCKOUT_ATTEMPTS = 5
+    LOGIN_LOCKOUT_MINUTES = 15
     VERIFY_RATE_LIMIT = "30 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -48,6 +59,9 @@ ENV_OVERRIDES = {
     "COMPETE_REDIS_URL": "REDIS_URL",
     "COMPETE_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "COMPETE_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "COMPETE_PROXY_COUNT": "PROXY_COUNT",
+    "COMPETE_LOGIN_LOCKOUT_ATTEMPTS": "LOGIN_LOCKOUT_ATTEMPTS",
+    "COMPETE_LOGIN_LOCKOUT_MINUTES": "LOGIN_LOCKOUT_MINUTES",
     "COMPETE_JOBS_RUNNER": "JOBS_RUNNER",
     "COMPETE_JOBS_QUEUE": "JOBS_QUEUE",
     "COMPETE_PUBLIC_URL": "PUBLIC_URL",
@@ -83,15 +97,20 @@ def load_config(app, overrides: dict | None = None) -> None:
     if not app.config["JOBS_RUNNER"]:
         # Without Redis a job runs in a thread of the app server that took the request.
         app.config["JOBS_RUNNER"] = "rq" if app.config["REDIS_URL"] else "thread"
+    if app.config["REMEMBER_COOKIE_SECURE"] is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         # Several app servers must share one login counter, or the limit multiplies by servers.
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
 
 
+INTEGER_KEYS = {"DATABASE_POOL_SIZE", "PROXY_COUNT", "LOGIN_LOCKOUT_ATTEMPTS", "LOGIN_LOCKOUT_MINUTES"}
+
+
 def _from_environment(key: str, value: str):
     if key.endswith("SECURE"):
         return value.lower() in ("1", "true", "yes")
-    return int(value) if key == "DATABASE_POOL_SIZE" else value
+    return int(value) if key in INTEGER_KEYS else value
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -47,6 +47,11 @@ def record(actor, action: str, target, *, before=None, after=None, competition_i
     return entry
 
 
+def record_export(actor, document: str, target, *, rows: int, competition_id=None, **details):
+    """A download of personal data (names, ID numbers, private links): who took which document, how many rows."""
+    return record(actor, f"{document}.export", target, competition_id=competition_id, after={"rows": rows, **details})
+
+
 def changes(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the keys whose values differ, so the trail shows what actually changed."""
     keys = [key for key in after if before.get(key) != after.get(key)]

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import FieldList, Form, FormField, HiddenField, PasswordField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -79,12 +79,20 @@ class ReviewForm(FlaskForm):
     reject = SubmitField(_l("Reject selected"))
 
 
+# Ten thousand registrations make about 1 MB of .xlsx: anything far larger is not a registration sheet.
+SHEET_MAX_BYTES = 10 * 1024 * 1024
+
+
 class ImportForm(FlaskForm):
     file = FileField(
         _l("Excel file (.xlsx)"),
         validators=[
             FileRequired(message=_l("Choose the Excel file to import.")),
             FileAllowed(["xlsx"], message=_l("Upload an .xlsx workbook (Excel 2007 or later, or WPS).")),
+            FileSize(
+                SHEET_MAX_BYTES,
+                message=_l("The file is too large: at most %(size)d MB.", size=SHEET_MAX_BYTES // (1024 * 1024)),
+            ),
         ],
     )
     submit = SubmitField(_l("Check the file"))

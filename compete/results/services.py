@@ -265,6 +265,6 @@ def results_export(competition: Competition, outcomes: dict[int, dict] | None = 
     return {"competition": facts, "events": events}
 
 
-def record_export(actor, competition: Competition, kind: str) -> None:
+def record_export(actor, competition: Competition, kind: str, *, rows: int) -> None:
     """Exports carry names and ID numbers: each is in the trail."""
-    audit.record(actor, "results.export", competition, competition_id=competition.id, after={"format": kind})
+    audit.record_export(actor, "results", competition, rows=rows, competition_id=competition.id, format=kind)

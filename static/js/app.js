@@ -99,10 +99,20 @@ document.querySelectorAll("[data-select-all]").forEach((box) => {
   });
 });
 
+// A form with data-confirm asks first (no inline onsubmit: the pages carry a strict content policy).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
 // A background job's page follows its progress, and reloads when it is finished to show the result.
 document.querySelectorAll("[data-job]").forEach((card) => {
-  if (card.dataset.finished === "1") return;
   const bar = card.querySelector("[data-job-bar]");
+  // The width comes from data-percent: a style attribute would break the content policy.
+  if (bar) bar.style.width = `${bar.dataset.percent}%`;
+  if (card.dataset.finished === "1") return;
   const phase = card.querySelector("[data-job-phase]");
   const count = card.querySelector("[data-job-count]");
   async function poll() {

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from compete.audit import services as audit
 from compete.certificates import artwork, designs, fonts, printing
 from compete.certificates import jobs as certificate_jobs
 from compete.certificates import services as certificates
@@ -288,6 +289,10 @@ def print_file(print_id: int):
     printed = db.session.get(PrintFile, print_id)
     if printed is None or (printed.owner_id != current_user.id and not current_user.is_admin):
         abort(404)
+    audit.record_export(
+        current_user, "certificate_print", printed, rows=printed.count, competition_id=printed.competition_id
+    )
+    db.session.commit()
     return _pdf(printed.pdf, printed.file_name, download=True)
 
 
@@ -314,7 +319,10 @@ def certificate(certificate_id: int):
 @bp.get("/certificates/<int:certificate_id>.pdf")
 def certificate_pdf(certificate_id: int):
     found = _certificate_or_404(certificate_id)
-    return _pdf(printing.certificates_pdf([found], title=found.number), f"{found.number}.pdf")
+    pdf = printing.certificates_pdf([found], title=found.number)
+    audit.record_export(current_user, "certificate", found, rows=1, competition_id=found.competition_id)
+    db.session.commit()
+    return _pdf(pdf, f"{found.number}.pdf")
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")

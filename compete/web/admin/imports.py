@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from compete.audit import services as audit
 from compete.competitions.models import Event
 from compete.errors import CompeteError
 from compete.extensions import db
@@ -96,8 +97,14 @@ def import_errors(event_id: int, token: str):
     if not path.exists():
         abort(404)
     check = importing.check_import(event, path)
+    workbook = importing.error_workbook(check.errors)
+    # The refused rows go back as they were typed: names and ID numbers.
+    audit.record_export(
+        current_user, "import_errors", event, rows=len(check.errors), competition_id=event.competition_id
+    )
+    db.session.commit()
     return send_file(
-        BytesIO(importing.error_workbook(check.errors)),
+        BytesIO(workbook),
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"{event.code}-import-errors.xlsx",

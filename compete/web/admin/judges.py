@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from compete.audit import services as audit
 from compete.competitions.models import Event
 from compete.errors import CompeteError
 from compete.extensions import db
@@ -181,6 +182,9 @@ def judge_badges(event_id: int):
         flash(_("Issue the judges' links first."), "warning")
         return _back_to_panel(event)
     pdf = badges.render_badges_pdf(event, badge_list)
+    # Each badge carries a judge's name and private sign-in link.
+    audit.record_export(current_user, "judge_badges", event, rows=len(badge_list), competition_id=event.competition_id)
+    db.session.commit()
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=f"judge-badges-{event.code}.pdf"
     )

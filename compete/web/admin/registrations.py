@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from compete.audit import services as audit
 from compete.competitions.models import Event
 from compete.errors import CompeteError
 from compete.extensions import db
@@ -89,6 +90,8 @@ def event_tickets(event_id: int):
     except CompeteError as error:
         flash(str(error.message), "warning")
         return redirect(url_for("admin.registrations", event_id=event.id))
+    audit.record_export(current_user, "tickets", event, rows=len(approved), competition_id=event.competition_id)
+    db.session.commit()
     return send_file(
         BytesIO(pdf),
         mimetype="application/pdf",

@@ -137,7 +137,7 @@ def _export_events(competition: Competition):
 def results_workbook(competition_id: int):
     competition = _competition(competition_id)
     facts, tables = _export_events(competition)
-    results.record_export(current_user, competition, "xlsx")
+    results.record_export(current_user, competition, "xlsx", rows=_rows(tables))
     db.session.commit()
     return _download(exports.results_xlsx(facts, tables), XLSX, f"results-{competition.id}.xlsx")
 
@@ -146,9 +146,13 @@ def results_workbook(competition_id: int):
 def results_document(competition_id: int):
     competition = _competition(competition_id)
     facts, tables = _export_events(competition)
-    results.record_export(current_user, competition, "pdf")
+    results.record_export(current_user, competition, "pdf", rows=_rows(tables))
     db.session.commit()
     return _download(exports.results_pdf(facts, tables), "application/pdf", f"results-{competition.id}.pdf")
+
+
+def _rows(tables) -> int:
+    return sum(len(table.rows) for table in tables)
 
 
 def _download(content: bytes, mimetype: str, name: str) -> Response:

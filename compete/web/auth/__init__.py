@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from compete.accounts import services as accounts
 from compete.accounts.forms import LanguageForm, LoginForm
+from compete.accounts.lockout import AccountLocked
 from compete.accounts.models import PORTAL_ROLES, STAFF_ROLES, VENUE_ROLES, Role
 from compete.errors import CompeteError
 from compete.extensions import db, limiter
@@ -48,7 +49,11 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data)
+        except AccountLocked as locked:
+            form.password.errors = [locked.message]
+            return render_template("auth/login.html", form=form)
         if user is None:
             form.password.errors = [_("The username or password is wrong.")]
         else:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compete.accounts.models import Role
+from compete.audit import services as audit
 from compete.competitions.models import Event
 from compete.errors import CompeteError
 from compete.extensions import db, limiter
@@ -54,6 +55,8 @@ def sealed_pdf(event_id: int):
         flash(_("Nothing is drawn yet."), "warning")
         return redirect(url_for("officer.sealed", event_id=event.id))
     pdf = badges.render_sealed_list_pdf(event, rows, officer_name=current_user.display_name)
+    audit.record_export(current_user, "sealed_list", event, rows=len(rows), competition_id=event.competition_id)
+    db.session.commit()
     return send_file(
         BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=f"sealed-list-{event.code}.pdf"
     )
