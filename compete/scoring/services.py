@@ -27,7 +27,11 @@ MARK_PROBLEMS = {
     "above_max": _l("The mark is above this criterion's maximum."),
     "off_step": _l("The mark must be a multiple of this criterion's step."),
     "not_a_score": _l("A judgement score is 0, 1, 2 or 3."),
+    "too_many_digits": _l("Enter a number of at most 9 digits before the decimal point and 6 after it."),
 }
+MOST_WHOLE_DIGITS, MOST_DECIMALS = 9, 6
+# Ids and station numbers are 32-bit integers in the database: a larger number names nothing, and would not bind.
+LARGEST_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,13 @@ def parse_value(text) -> Decimal:
         raise InvalidInput(MARK_PROBLEMS["not_a_number"], "value") from None
     if not value.is_finite():
         raise InvalidInput(MARK_PROBLEMS["not_a_number"], "value")
+    if not value:
+        return Decimal(0)  # "0E+999999999" is zero too, but its exponent would cost the exact arithmetic seconds
+    # Nothing typed as a mark, a score or minutes has more digits; "1e999999999" would hold a worker for minutes.
+    written = "".join(map(str, value.as_tuple().digits))
+    decimals = -value.as_tuple().exponent - (len(written) - len(written.rstrip("0")))
+    if value.adjusted() >= MOST_WHOLE_DIGITS or decimals > MOST_DECIMALS:
+        raise InvalidInput(MARK_PROBLEMS["too_many_digits"], "value")
     return value
 
 
@@ -116,7 +127,11 @@ def _mark_state_query():
     )
 
 
-def _mark_state(judge: Judge, event: Event, station: int, criterion_id: int, key: str) -> _MarkState:
+def _mark_state(judge: Judge, event: Event, station: int, criterion_id: int, key: str | None) -> _MarkState:
+    if not 0 < criterion_id <= LARGEST_ID:
+        raise NotFound(_l("This criterion is not in the event's marking scheme."), "criterion")
+    if not 0 < station <= LARGEST_ID:
+        raise NotAllowed(_l("Station %(station)s is not assigned to you.", station=station), "station")
     parameters = {"station": station, "judge_id": judge.id, "key": key, "criterion_id": criterion_id}
     row = db.session.execute(_mark_state_query(), {**parameters, "event_id": event.id}).first()
     if row is None:
@@ -164,8 +179,9 @@ def submit_mark(
     device: str = "",
 ) -> SavedMark:
     """Store a judge's mark as a new version; `base_version` is the version the tablet changed (0 for none)."""
-    state = _mark_state(judge, event, station, criterion_id, idempotency_key)
-    if not idempotency_key or len(idempotency_key) > 64:
+    usable_key = 0 < len(idempotency_key) <= 64 and "\x00" not in idempotency_key  # PostgreSQL refuses a NUL
+    state = _mark_state(judge, event, station, criterion_id, idempotency_key if usable_key else None)
+    if not usable_key:
         raise InvalidInput(_l("Every change needs its own key of at most 64 characters."), "key")
     replayed = _replayed(state, judge, station, value)
     if replayed is not None:
@@ -257,7 +273,7 @@ def _store(change: _Change) -> SavedMark:
                 "version": version,
                 "value": change.value,
                 "actor_id": change.actor_id,
-                "device": change.device[:120],
+                "device": change.device.replace("\x00", "")[:120],
                 "reason": change.reason,
                 "idempotency_key": change.key,
                 "witness_id": change.witness_id,

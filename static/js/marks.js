@@ -5,6 +5,7 @@
   "use strict";
   const sheet = document.querySelector("[data-mark-sheet]");
   if (!sheet) return;
+  sheet.addEventListener("submit", (event) => event.preventDefault()); // marks are sent one by one, never as a form
 
   const api = sheet.dataset.api;
   const station = sheet.dataset.station;
@@ -47,13 +48,25 @@
     bannerText.textContent = template.replace("{count}", waiting);
   }
 
+  function sameMark(a, b) { return a.station === b.station && a.criterion === b.criterion; }
+
   function enqueue(row, value) {
-    const queue = loadQueue().filter((change) => !(change.station === station && change.criterion === row.dataset.criterion));
+    // A waiting change replaces an older one of the same mark, unless the older one was sent: it may be stored
+    // already (its answer lost), so it goes again with its own key, and the new change follows it.
+    const mark = { station, criterion: row.dataset.criterion };
+    const queue = loadQueue().filter((change) => change.sent || !sameMark(change, mark));
     queue.push({ station, criterion: row.dataset.criterion, value: String(value).trim(), base: Number(row.dataset.version), key: newKey(), api });
     saveQueue(queue);
     setState(row, "waiting");
     updateBanner();
     send();
+  }
+
+  async function refreshVersions() {
+    const response = await fetch(api, { headers: { Accept: "application/json" } }).catch(() => null);
+    const answer = response && response.ok ? await response.json().catch(() => null) : null;
+    if (!answer) return;
+    rows.forEach((row, criterion) => { row.dataset.version = answer.marks[criterion] ? answer.marks[criterion].version : 0; });
   }
 
   async function send() {
@@ -64,6 +77,7 @@
       let queue = loadQueue();
       while (queue.length) {
         const change = queue[0];
+        if (!change.sent) { change.sent = true; saveQueue([change, ...loadQueue().filter((waiting) => waiting.key !== change.key)]); }
         let response;
         try {
           response = await fetch(`${change.api}/marks/${change.criterion}`, {
@@ -77,12 +91,16 @@
         if (response.status >= 500 || response.status === 429) break;
         const answer = await response.json().catch(() => ({}));
         const row = change.station === station ? rows.get(change.criterion) : null;
+        const later = loadQueue().some((waiting) => waiting.key !== change.key && sameMark(waiting, change));
         if (response.ok) {
-          if (row) { row.dataset.version = answer.version; row.dataset.value = answer.value; setState(row, "saved"); }
+          if (row) { row.dataset.version = answer.version; row.dataset.value = answer.value; if (!later) setState(row, "saved"); }
         } else if (row) {
           setState(row, "refused", answer.error || response.statusText);
+          if (answer.field === "version") await refreshVersions(); // so that the judge's next entry is not stale
         }
-        queue = loadQueue().filter((waiting) => waiting.key !== change.key);
+        // The changes of this mark made meanwhile now change the version just stored.
+        queue = loadQueue().filter((waiting) => waiting.key !== change.key)
+          .map((waiting) => (response.ok && sameMark(waiting, change) ? { ...waiting, base: answer.version } : waiting));
         saveQueue(queue);
         updateBanner();
       }

@@ -24,11 +24,11 @@ from tests.browser.helpers import TABLET, save_screenshot
 from tests.factories import event_values, scheme_rows
 
 
-def prepare_marking(app, name: str = "平板评分演练", *, chief: bool = False) -> tuple[str, int, int]:
+def prepare_marking(app, name: str = "平板评分演练", *, chief: bool = False, rows=()) -> tuple[str, int, int]:
     """A contest of its own in the demo database, drawn and staffed; returns a judge's link, station, event.
 
     With `chief`, the last judge of the registry chairs the panel, every sheet is marked and submitted, and
-    the link returned is the chief judge's.
+    the link returned is the chief judge's. `rows` replaces the default marking scheme (see `scheme_rows`).
     """
     with app.test_request_context():
         organizer = db.session.scalar(select(User).where(User.username == "organizer"))
@@ -59,7 +59,7 @@ def prepare_marking(app, name: str = "平板评分演练", *, chief: bool = Fals
                 registration_closes_at=None,
             ),
         )
-        competitions.replace_marking_scheme(organizer, event, scheme_rows())
+        competitions.replace_marking_scheme(organizer, event, scheme_rows(*rows))
         # The demo's own competitors only: other browser tests import thousands more into the same registry.
         competitor_names = [name for name, *_ in demo.PERSONS]
         for person in db.session.scalars(select(Person).where(Person.name.in_(competitor_names))):

@@ -95,15 +95,18 @@ def put_mark(station: int, criterion_id: int):
     base_version = body.get("base_version")
     if not isinstance(base_version, int) or isinstance(base_version, bool) or base_version < 0:
         return error(_("The change must say which version of the mark it replaces."), 422, "base_version")
-    value = scoring.parse_value(body.get("value", ""))
+    if not isinstance(body.get("value"), str):
+        # A JSON number went through the sender's binary floating point: 0.1 may already be 0.1000000000000000055.
+        return error(_('Send the mark as text, such as "42.5".'), 422, "value")
+    key = body.get("key")
     saved = scoring.submit_mark(
         link.judge,
         link.event,
         station,
         criterion_id,
-        value,
+        scoring.parse_value(body["value"]),
         base_version=base_version,
-        idempotency_key=str(body.get("key") or ""),
+        idempotency_key=key if isinstance(key, str) else "",  # no key, or not text: refused as missing
         device=request.user_agent.string or "",
     )
     db.session.commit()

@@ -9,12 +9,19 @@ def _answer(description: str, schema: dict) -> dict:
 
 
 REFUSALS = {
+    "400": _answer("The X-CSRFToken header is missing or expired: reload the marking page.", ERROR),
     "401": _answer("Not signed in by a valid badge link (revoked or expired).", ERROR),
     "403": _answer("Not a judge's tablet, or the station is not assigned to this judge.", ERROR),
-    "404": _answer("No such criterion in the event's marking scheme.", ERROR),
+    "404": _answer("No such station or criterion: not a number, or not in the event's marking scheme.", ERROR),
     "409": _answer("A stale version, a reused key with another value, a submitted sheet or a locked event.", ERROR),
     "422": _answer("Not a number, below 0, above the maximum, off the step, or not a 0-3 score.", ERROR),
+    "503": {
+        **_answer("The database cannot be reached: nothing was stored; send the same change again later.", ERROR),
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    },
 }
+# Every call passes the tablet's sign-in check and may meet a database that is down.
+ALWAYS = {code: REFUSALS[code] for code in ("401", "403", "503")}
 STATION = {"name": "station", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 
 SPEC = {
@@ -31,14 +38,14 @@ SPEC = {
         "/stations": {
             "get": {
                 "summary": "The judge's stations with their progress",
-                "responses": {"200": _answer("The stations", {"type": "object"}), "401": REFUSALS["401"]},
+                "responses": {"200": _answer("The stations", {"$ref": "#/components/schemas/Stations"}), **ALWAYS},
             }
         },
         "/stations/{station}": {
             "get": {
                 "summary": "One station's sheet: marks so far, with their versions",
                 "parameters": [STATION],
-                "responses": {"200": _answer("The sheet", SHEET), "403": REFUSALS["403"]},
+                "responses": {"200": _answer("The sheet", SHEET), **ALWAYS, "404": REFUSALS["404"]},
             }
         },
         "/stations/{station}/marks/{criterion}": {
@@ -66,8 +73,8 @@ SPEC = {
                 "parameters": [STATION],
                 "responses": {
                     "200": _answer("Submitted", SHEET),
-                    "403": REFUSALS["403"],
-                    "409": REFUSALS["409"],
+                    **ALWAYS,
+                    **{code: REFUSALS[code] for code in ("400", "404", "409")},
                     "422": _answer("Criteria still to mark", ERROR),
                 },
             }
@@ -79,18 +86,24 @@ SPEC = {
                 "type": "object",
                 "required": ["error"],
                 "properties": {"error": {"type": "string"}, "field": {"type": ["string", "null"]}},
+                "description": "A refusal in the reader's language; `field` names the part of the request at fault.",
             },
             "MarkChange": {
                 "type": "object",
                 "required": ["value", "base_version", "key"],
                 "properties": {
-                    "value": {"type": "string", "description": "A decimal as text (a mark, or a score 0-3)"},
+                    "value": {
+                        "type": "string",
+                        "description": "A decimal as text (a mark, or a score 0-3): a JSON number is refused, "
+                        "as binary floating point may already have changed it",
+                    },
                     "base_version": {"type": "integer", "minimum": 0, "description": "The version changed; 0: none"},
-                    "key": {"type": "string", "maxLength": 64, "description": "Unique per change"},
+                    "key": {"type": "string", "minLength": 1, "maxLength": 64, "description": "Unique per change"},
                 },
             },
             "SavedMark": {
                 "type": "object",
+                "required": ["value", "version", "replayed"],
                 "properties": {
                     "value": {"type": "string"},
                     "version": {"type": "integer"},
@@ -99,12 +112,33 @@ SPEC = {
             },
             "Sheet": {
                 "type": "object",
+                "required": ["station", "submitted", "marked", "total", "marks"],
                 "properties": {
                     "station": {"type": "integer"},
                     "submitted": {"type": "boolean"},
                     "marked": {"type": "integer"},
                     "total": {"type": "integer"},
-                    "marks": {"type": "object", "additionalProperties": {"type": "object"}},
+                    "marks": {
+                        "type": "object",
+                        "description": "By criterion id: the current value and its version",
+                        "additionalProperties": {
+                            "type": "object",
+                            "required": ["value", "version"],
+                            "properties": {"value": {"type": "string"}, "version": {"type": "integer", "minimum": 1}},
+                        },
+                    },
+                },
+            },
+            "Stations": {
+                "type": "object",
+                "required": ["event", "stations"],
+                "properties": {
+                    "event": {
+                        "type": "object",
+                        "required": ["code", "name"],
+                        "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                    },
+                    "stations": {"type": "array", "items": SHEET},
                 },
             },
         }
