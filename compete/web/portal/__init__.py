@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from compete.accounts.models import PORTAL_ROLES, Role
+from compete.audit import services as audit
 from compete.competitions.models import Event
 from compete.errors import CompeteError, RowErrors
 from compete.extensions import db
@@ -26,8 +27,13 @@ bp.before_request(guard(*PORTAL_ROLES))
 def own_registrations():
     """A competitor sees their own entries; a unit contact those of their unit, never another's."""
     query = select(Registration).join(Event).order_by(Registration.submitted_at.desc())
+    # An account without its unit or person sees nothing: "== None" would match everyone registered without one.
     if current_user.role == Role.UNIT_CONTACT:
+        if current_user.unit_id is None:
+            return []
         return db.session.scalars(query.where(Registration.unit_id == current_user.unit_id)).all()
+    if current_user.person_id is None:
+        return []
     return db.session.scalars(query.where(Registration.person_id == current_user.person_id)).all()
 
 
@@ -35,12 +41,11 @@ def owned_registration(registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         abort(404)
-    mine = (
-        registration.unit_id == current_user.unit_id
-        if current_user.role == Role.UNIT_CONTACT
-        else registration.person_id == current_user.person_id
-    )
-    if not mine or (current_user.unit_id is None and current_user.person_id is None):
+    if current_user.role == Role.UNIT_CONTACT:
+        mine = current_user.unit_id is not None and registration.unit_id == current_user.unit_id
+    else:
+        mine = current_user.person_id is not None and registration.person_id == current_user.person_id
+    if not mine:
         abort(403)
     return registration
 
@@ -72,6 +77,8 @@ def certificate(certificate_id: int):
     if found is None or found.status.value != "valid":
         abort(404)
     pdf = printing.certificates_pdf([found], title=found.number)
+    audit.record_export(current_user, "certificate", found, rows=1, competition_id=found.competition_id)
+    db.session.commit()
     return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=f"{found.number}.pdf")
 
 
@@ -162,6 +169,8 @@ def ticket(registration_id: int):
     except CompeteError as error:
         flash(str(error.message), "danger")
         return redirect(url_for("portal.index"))
+    audit.record_export(current_user, "ticket", registration, rows=1, competition_id=registration.event.competition_id)
+    db.session.commit()
     return send_file(
         BytesIO(pdf),
         mimetype="application/pdf",
