@@ -53,7 +53,9 @@ def english(client):
 
 def audit_entries(app, action: str) -> list[AuditEntry]:
     with app.app_context():
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        ).all()
         db.session.expunge_all()
         return entries
 
@@ -372,7 +374,9 @@ def test_organizer_screens_show_full_numbers_only_when_asked_and_audited(app, as
 
 def audit_entries_like(app, fragment: str) -> list[AuditEntry]:
     with app.app_context():
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.contains(fragment))).all()
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action.contains(fragment)).order_by(AuditEntry.id)
+        ).all()
         db.session.expunge_all()
         return entries
 
