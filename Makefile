@@ -31,7 +31,7 @@ test: setup-test
 		$(BIN)/pytest -m "not redis" --ignore=tests/browser --ignore=tests/rules; \
 	fi
 	@if [ -n "$$COMPETE_TEST_REDIS_URL" ]; then \
-		echo "== background-job tests on Redis with RQ workers ($${COMPETE_TEST_DATABASE_URL:-sqlite}://…)"; \
+		echo "== background-job tests again, every job through Redis and RQ workers"; \
 		COMPETE_TEST_JOBS_RUNNER=rq $(BIN)/pytest $(JOB_TESTS); \
 	fi
 
