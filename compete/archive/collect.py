@@ -1,5 +1,7 @@
 """The rows a competition owns or refers to, table by table, as plain column dictionaries."""
 
+from collections.abc import Iterator
+
 from sqlalchemy import Table, or_, select
 
 from compete.extensions import db
@@ -16,6 +18,12 @@ def table(name: str) -> Table:
     return db.metadata.tables[name]
 
 
+def batches(values: list) -> Iterator[list]:
+    """The values a batch at a time, for `IN (...)`: SQLite limits a statement's parameters."""
+    for start in range(0, len(values), BATCH):
+        yield values[start : start + BATCH]
+
+
 def _rows(name: str, *conditions, order_by=None) -> list[dict]:
     target = table(name)
     query = select(target).where(*conditions).order_by(*(order_by or target.primary_key.columns))
@@ -27,11 +35,11 @@ def _rows(name: str, *conditions, order_by=None) -> list[dict]:
 
 
 def _rows_in(name: str, column: str, values) -> list[dict]:
-    """Rows whose column is one of the values, asked in batches (SQLite limits a statement's parameters)."""
+    """Rows whose column is one of the values, asked in batches."""
     values = sorted({value for value in values if value is not None})
     found = []
-    for start in range(0, len(values), BATCH):
-        found += _rows(name, table(name).c[column].in_(values[start : start + BATCH]))
+    for batch in batches(values):
+        found += _rows(name, table(name).c[column].in_(batch))
     return sorted(found, key=lambda row: tuple(row[c.name] for c in table(name).primary_key.columns))
 
 

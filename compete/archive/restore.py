@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from werkzeug.security import generate_password_hash
 
 from compete.accounts.models import Role
-from compete.archive.collect import table
+from compete.archive.collect import batches, table
 from compete.archive.fileformat import Archive, CorruptArchive
 from compete.extensions import db
 from compete.honours.policies import OWN_PREFIX
@@ -45,7 +45,8 @@ class Restore:
         self.extras = archive.extras
         self.origin = origin
         self.ids: dict[str, dict[int, int]] = defaultdict(dict)
-        self.matched_persons: set[int] = set()
+        # Archived person id -> the person already here; held so that later steps need not load them again.
+        self.matched_persons: dict[int, Person] = {}
         self.archived_outcomes = {row["id"] for row in self.rows.get("outcomes", [])}
         self.summary = {
             "regions": {"matched": 0, "added": 0},
@@ -140,10 +141,17 @@ class Restore:
                 self.ids["units"][row["id"]] = found
                 self.summary["units"]["matched"] += 1
 
-    def _find_person(self, row: dict) -> Person | None:
-        if row["id_number"]:
-            return db.session.scalar(select(Person).where(Person.id_number == row["id_number"]))
-        # A judge known by name and unit only: the same name in the same unit is the same judge.
+    @staticmethod
+    def _persons_by_id_number(numbers: list[str]) -> dict[str, Person]:
+        """The people here with these ID numbers, a batch of numbers a query."""
+        found = {}
+        for batch in batches(numbers):
+            people = db.session.scalars(select(Person).where(Person.id_number.in_(batch)))
+            found.update((person.id_number, person) for person in people)
+        return found
+
+    def _person_by_name(self, row: dict) -> Person | None:
+        """A judge known by name and unit only: the same name in the same unit is the same judge."""
         unit_id = self.ids["units"].get(row["unit_id"])
         return db.session.scalar(
             select(Person)
@@ -153,14 +161,16 @@ class Restore:
         )
 
     def persons(self) -> None:
+        rows = self.rows.get("persons", [])
+        known = self._persons_by_id_number([row["id_number"] for row in rows if row["id_number"]])
         added = []
-        for row in self.rows.get("persons", []):
-            person = self._find_person(row)
+        for row in rows:
+            person = known.get(row["id_number"]) if row["id_number"] else self._person_by_name(row)
             if person is None:
                 added.append(self.remap("persons", row))
                 continue
             self.ids["persons"][row["id"]] = person.id
-            self.matched_persons.add(row["id"])
+            self.matched_persons[row["id"]] = person
         self.insert("persons", added)
         self.summary["persons"]["added"] = len(added)
         self.summary["persons"]["matched"] = len(self.matched_persons)
@@ -182,11 +192,15 @@ class Restore:
     def judges_and_users(self) -> None:
         """A judge already in this registry keeps their judge record and account; every other account is made
         anew, with no usable password: only judges' accounts stay active (a new tablet link signs them in)."""
+        rows = self.rows.get("judges", [])
+        person_ids = [self.ids["persons"][row["person_id"]] for row in rows]
+        existing = {}
+        for batch in batches(person_ids):
+            judges = select(Judge.person_id, Judge.id, Judge.user_id).where(Judge.person_id.in_(batch))
+            existing.update((found.person_id, found) for found in db.session.execute(judges))
         new_judges = []
-        for row in self.rows.get("judges", []):
-            found = db.session.execute(
-                select(Judge.id, Judge.user_id).where(Judge.person_id == self.ids["persons"][row["person_id"]])
-            ).first()
+        for row in rows:
+            found = existing.get(self.ids["persons"][row["person_id"]])
             if found is None:
                 new_judges.append(row)
                 continue
@@ -359,13 +373,13 @@ class Restore:
         """A person already here takes the grade this competition promoted them to, if they still hold the grade
         it promoted them from; then what the archive says otherwise about them is reported, and left as it is here."""
         for row in self.rows.get("grade_changes", []):
-            if row["person_id"] in self.matched_persons and row["outcome_id"] in self.archived_outcomes:
-                person = db.session.get(Person, self.ids["persons"][row["person_id"]])
-                if row["withdrawn_at"] is None and person.grade == row["grade_from"]:
-                    person.grade = row["grade_to"]
+            person = self.matched_persons.get(row["person_id"])
+            of_this_competition = row["outcome_id"] in self.archived_outcomes and row["withdrawn_at"] is None
+            if person is not None and of_this_competition and person.grade == row["grade_from"]:
+                person.grade = row["grade_to"]
         for row in self.rows.get("persons", []):
             if row["id"] in self.matched_persons:
-                self._note_differences(row, db.session.get(Person, self.ids["persons"][row["id"]]))
+                self._note_differences(row, self.matched_persons[row["id"]])
 
 
 def recompute_digests(competition, computed) -> None:

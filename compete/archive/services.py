@@ -189,8 +189,8 @@ def _refuse_clashes(tables: dict[str, list[dict]]) -> None:
     for name, column in _UNIQUE_VALUES:
         values = sorted({row[column] for row in tables.get(name, []) if row.get(column) is not None})
         target = collect.table(name).c[column]
-        for start in range(0, len(values), collect.BATCH):
-            found = db.session.scalar(select(target).where(target.in_(values[start : start + collect.BATCH])).limit(1))
+        for batch in collect.batches(values):
+            found = db.session.scalar(select(target).where(target.in_(batch)).limit(1))
             if found is not None:
                 raise _clash(name, column, found)
 

@@ -1,12 +1,15 @@
 """Creating jobs and reading them back for the person who started them."""
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from compete.columns import utcnow
 from compete.extensions import db
 from compete.jobs.models import SILENCE_LIMIT, Job, JobState
+
+# What the owner reads of a job whose process went away (a restart, a killed worker) before its commit.
+INTERRUPTED = _l("The job was interrupted (the server restarted). Nothing it was doing was saved: start it again.")
 
 
 def create_job(owner, kind: str, params: dict, *, locale: str) -> Job:
@@ -47,8 +50,5 @@ def fail_interrupted_jobs() -> int:
     ).all()
     for job in silent:
         with force_locale(job.locale):
-            mark_failed(
-                job,
-                _("The job was interrupted (the server restarted). Nothing it was doing was saved: start it again."),
-            )
+            mark_failed(job, str(INTERRUPTED))
     return len(silent)

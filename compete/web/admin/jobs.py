@@ -40,10 +40,7 @@ def _job_or_404(job_id: int) -> Job:
 def progress_of(job: Job) -> dict:
     """The job's state as the progress page and its polling script show it."""
     failed = job.state == JobState.FAILED or job.interrupted
-    if job.interrupted:
-        error = _("The job was interrupted (the server restarted). Nothing it was doing was saved: start it again.")
-    else:
-        error = job.error
+    error = str(jobs.INTERRUPTED) if job.interrupted else job.error
     return {
         "state": "failed" if failed else job.state.value,
         "finished": job.finished or job.interrupted,
